@@ -1,0 +1,42 @@
+# Every dependency is a Debian 12 package (scripts/setup.sh installs them).
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED CONFIG COMPONENTS headers)
+find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(date REQUIRED)
+find_package(valijson REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
+pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+
+# SOCI 4.0.3 on Debian ships neither a CMake config nor a .pc file.
+find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
+find_library(SOCI_CORE_LIB soci_core REQUIRED)
+find_library(SOCI_SQLITE3_LIB soci_sqlite3 REQUIRED)
+find_library(SOCI_MYSQL_LIB soci_mysql REQUIRED)
+add_library(soci::core UNKNOWN IMPORTED)
+set_target_properties(soci::core PROPERTIES IMPORTED_LOCATION "${SOCI_CORE_LIB}"
+  INTERFACE_INCLUDE_DIRECTORIES "${SOCI_INCLUDE_DIR}")
+add_library(soci::sqlite3 UNKNOWN IMPORTED)
+set_target_properties(soci::sqlite3 PROPERTIES IMPORTED_LOCATION "${SOCI_SQLITE3_LIB}")
+target_link_libraries(soci::sqlite3 INTERFACE soci::core PkgConfig::SQLITE3)
+add_library(soci::mysql UNKNOWN IMPORTED)
+set_target_properties(soci::mysql PROPERTIES IMPORTED_LOCATION "${SOCI_MYSQL_LIB}")
+target_link_libraries(soci::mysql INTERFACE soci::core PkgConfig::MARIADB)
+
+if(MS_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(MS_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+
+# Servers the integration tests start; the environment may override each path at run time.
+find_program(MS_REDIS_SERVER redis-server PATHS /usr/bin /usr/sbin)
+find_program(MS_MARIADBD mariadbd PATHS /usr/sbin /usr/bin)
+find_program(MS_MARIADB_INSTALL_DB mariadb-install-db PATHS /usr/bin /usr/sbin)

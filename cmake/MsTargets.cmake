@@ -1,0 +1,70 @@
+# ms_library(NAME SOURCES ... DEPS ...): a static library under src/, headers included as
+# "<folder>/<file>.hpp" from the src/ root.
+function(ms_library name)
+  cmake_parse_arguments(ARG "HEAVY" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC "${PROJECT_SOURCE_DIR}/src")
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  if(ARG_HEAVY)
+    set_property(TARGET ${name} PROPERTY JOB_POOL_COMPILE heavy)
+  endif()
+endfunction()
+
+# ms_test(NAME SOURCES ... DEPS ...): one GoogleTest binary per library; tests are discovered
+# into ctest. Test configuration reaches tests through compiled defaults (see ms_testing)
+# because gtest_discover_tests keeps only the first ENVIRONMENT entry on CMake 3.25.
+function(ms_test name)
+  if(NOT MS_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  if(NOT ARG_TIMEOUT OR ARG_TIMEOUT STREQUAL "")
+    set(ARG_TIMEOUT 120)
+  endif()
+  gtest_discover_tests(${name}
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+endfunction()
+
+# ms_folder_library(NAME DEPS ... TEST_DEPS ... [HEAVY_SOURCES ...]): the library is every
+# *.cpp under the current folder (recursively) except *_test.cpp; its test binary NAME_tests is
+# every *_test.cpp. Tests live next to the code they test.
+function(ms_folder_library name)
+  cmake_parse_arguments(ARG "" "TEST_TIMEOUT" "DEPS;TEST_DEPS;HEAVY_SOURCES;EXCLUDE" ${ARGN})
+  file(GLOB_RECURSE all_sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp")
+  set(lib_sources)
+  set(test_sources)
+  foreach(f IN LISTS all_sources)
+    set(skip FALSE)
+    foreach(ex IN LISTS ARG_EXCLUDE)
+      if(f MATCHES "${ex}")
+        set(skip TRUE)
+      endif()
+    endforeach()
+    if(skip)
+      continue()
+    endif()
+    if(f MATCHES "_test\\.cpp$")
+      list(APPEND test_sources "${f}")
+    else()
+      list(APPEND lib_sources "${f}")
+    endif()
+  endforeach()
+  if(lib_sources)
+    ms_library(${name} SOURCES ${lib_sources} DEPS ${ARG_DEPS})
+  else()
+    # A folder whose code has not arrived yet still names a target others can link.
+    add_library(${name} INTERFACE)
+    target_include_directories(${name} INTERFACE "${PROJECT_SOURCE_DIR}/src")
+    target_link_libraries(${name} INTERFACE ${ARG_DEPS})
+  endif()
+  foreach(h IN LISTS ARG_HEAVY_SOURCES)
+    set_source_files_properties("${CMAKE_CURRENT_SOURCE_DIR}/${h}" PROPERTIES JOB_POOL_COMPILE heavy)
+  endforeach()
+  if(test_sources AND MS_BUILD_TESTS)
+    ms_test(${name}_tests SOURCES ${test_sources} DEPS ${name} ms_testing ${ARG_TEST_DEPS}
+            TIMEOUT ${ARG_TEST_TIMEOUT})
+  endif()
+endfunction()

@@ -1,0 +1,53 @@
+#pragma once
+// Fault knobs for a simulator connection, so massive's integration tests can see the failures a
+// real feed has: a frame that is not JSON, a frame cut short, a connection that drops.
+// Only data frames count (what the scheduler produces for a tick, clock frames included), never
+// the connection's status replies, so a handshake always completes.
+//   garbage_every = N   every Nth data frame is replaced by bytes that are not JSON
+//   truncate_every = N  every Nth data frame is cut to half its length (garbage wins a tie)
+//   drop_after = N      after N data frames the connection is closed instead of sending more
+// 0 disables a knob. Deterministic: a function of the frame count only.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ms::sim {
+
+struct FaultConfig {
+  std::uint64_t garbage_every = 0;
+  std::uint64_t truncate_every = 0;
+  std::uint64_t drop_after = 0;
+  bool any() const { return garbage_every || truncate_every || drop_after; }
+  bool operator==(const FaultConfig&) const = default;
+};
+
+// "garbage=100,truncate=250,drop=1000" (any subset, any order; "" or "none" = no faults).
+// Throws core::Error("bad_fault_spec") naming the bad part.
+FaultConfig parse_fault_spec(std::string_view spec);
+
+enum class FaultAction { send, send_garbage, send_truncated, drop };
+
+struct FaultStats {
+  std::uint64_t frames = 0;
+  std::uint64_t garbage = 0;
+  std::uint64_t truncated = 0;
+  bool dropped = false;
+};
+
+class FaultInjector {
+ public:
+  explicit FaultInjector(FaultConfig config = {}) : config_(config) {}
+  // Decides the fate of the next data frame and rewrites `frame` accordingly. After `drop`,
+  // every later call answers drop again.
+  FaultAction apply(std::string& frame);
+  const FaultStats& stats() const { return stats_; }
+  const FaultConfig& config() const { return config_; }
+
+  static constexpr std::string_view kGarbage = "\x01\x02garbage{{not json";
+
+ private:
+  FaultConfig config_;
+  FaultStats stats_;
+};
+
+}  // namespace ms::sim
