@@ -6,6 +6,9 @@
 .PHONY: up test setup setup-test build-release build-dev asan bench clean
 
 JOBS ?= $(shell nproc)
+# Relative paths in ccache keys, so a fresh clone elsewhere reuses this machine's cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 up: setup build-release
 	./build/release/marketswarm up

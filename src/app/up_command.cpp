@@ -150,7 +150,7 @@ int run_up(const UpOptions& o) {
   for (const auto& bus : truth.bus_names()) {
     const std::string url = truth.bus_url(bus);
     std::string why;
-    auto parsed = core::truth::parse_redis_url(url, &why);
+    auto parsed = core::truth::parse_redis_url(url, &why, /*allow_credentials=*/true);
     if (!parsed) {
       std::cerr << "up: bus " << bus << ": bad URL " << url << ": " << why << "\n";
       return 1;

@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
 #include "bus/blocking_redis.hpp"
 #include "core/process.hpp"
 #include "testing/ports.hpp"

@@ -315,6 +315,14 @@ TEST(ServerSse, OwnerClosingTheStreamEndsItCleanly) {
   EXPECT_TRUE(c.wait_end(2s));
 }
 
+TEST(ServerSse, HeadAnswersTheStreamHeadWithoutSubscribing) {
+  SseFixture f;
+  auto r = test::http_request(f.port(), "HEAD", "/sse/spot");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type"), "text/event-stream");
+  EXPECT_EQ(f.topic->subscriber_count(), 0u);
+}
+
 TEST(ServerSse, HandlerErrorsBeforeStreamingAreJson) {
   SseFixture f({}, 1024, [](Router& r, SseFixture&) {
     r.get("/sse/denied", [](Request&) -> Response { throw HttpError(401, "unauthorized", "login required"); });

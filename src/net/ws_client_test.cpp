@@ -335,7 +335,8 @@ TEST(WsClient, HandshakeCarriesTargetHeadersAndHost) {
   options.user_agent = "ms-test/1";
   WsClient client(ioc.get_executor(), options);
   run_coroutine(ioc, [&]() -> asio::awaitable<void> {
-    co_await client.connect(server.url("/stocks?cluster=options"), {{"Authorization", "Bearer tok"}});
+    const WsClient::Headers headers = {{"Authorization", "Bearer tok"}};  // braced lists inside co_await break g++ 12
+    co_await client.connect(server.url("/stocks?cluster=options"), headers);
     co_await client.close();
   });
   const auto seen = server.handshake();
@@ -594,7 +595,8 @@ TEST(WsClient, WrongUsageGivesClearErrors) {
   CaughtError header_error;
   run_coroutine(ioc2, [&]() -> asio::awaitable<void> {
     url_error = co_await catch_error(bad_url.connect("http://127.0.0.1/"));
-    header_error = co_await catch_error(bad_header.connect(server.url(), {{"X-A", "1\r\nX-B: 2"}}));
+    const WsClient::Headers injected = {{"X-A", "1\r\nX-B: 2"}};
+    header_error = co_await catch_error(bad_header.connect(server.url(), injected));
     co_await never_connected.close();
   });
   EXPECT_EQ(url_error.code, "ws_bad_url");
