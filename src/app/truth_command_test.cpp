@@ -1,12 +1,10 @@
 // The `marketswarm truth` command line as an operator uses it.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "bus/blocking_redis.hpp"
-#include "core/process.hpp"
+#include "testing/command.hpp"
 #include "testing/redis_server.hpp"
 #include "testing/temp_dir.hpp"
 
@@ -14,24 +12,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Result {
-  int exit_code = -1;
-  std::string output;
-};
-
-Result run(std::vector<std::string> args) {
-  ms::core::ProcessOptions o;
-  o.argv = {MS_BINARY_PATH};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.capture_output = true;
-  auto p = ms::core::Process::spawn(o);
-  Result r;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(p.output_fd(), buf, sizeof buf)) > 0) r.output.append(buf, static_cast<std::size_t>(n));
-  auto st = p.wait_for(30s);
-  if (st && WIFEXITED(*st)) r.exit_code = WEXITSTATUS(*st);
-  return r;
+ms::testing::CommandResult run(std::vector<std::string> args) {
+  args.insert(args.begin(), MS_BINARY_PATH);
+  return ms::testing::run_command(args);
 }
 
 const std::string kTruth = std::string(MS_SOURCE_DIR) + "/truth";
@@ -39,7 +22,7 @@ const std::string kTruth = std::string(MS_SOURCE_DIR) + "/truth";
 TEST(TruthCommand, BuildsTheShippedTruth) {
   ms::testing::TempDir dir("ms-truth-cli");
   auto r = run({"truth", "build", "--dir", kTruth, "--out", (dir / "truth.json").string()});
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.exit_code, std::optional<int>(0)) << r.output;
   auto doc = nlohmann::json::parse(ms::testing::read_file(dir / "truth.json"));
   for (const char* id : {"massive", "sse", "journal", "copilot"}) EXPECT_TRUE(doc["components"].contains(id)) << id;
 }
@@ -52,16 +35,16 @@ TEST(TruthCommand, BrokenComponentFailsNamingFilePointerAndRule) {
   doc["http"]["port"] = "not a number";
   ms::testing::write_file(path, doc.dump(2));
   auto r = run({"truth", "build", "--dir", (dir / "truth").string(), "--out", (dir / "out.json").string()});
-  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.exit_code, std::optional<int>(1)) << r.output;
   EXPECT_NE(r.output.find("journal.json: /http/port: schema.type"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "out.json"));
 }
 
 TEST(TruthCommand, CheckComponentByName) {
   auto r = run({"truth", "check-component", "--file", kTruth + "/components/massive.json"});
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.exit_code, std::optional<int>(0)) << r.output;
   auto bad = run({"truth", "check-node", "--file", "/nonexistent/node.json"});
-  EXPECT_NE(bad.exit_code, 0) << bad.output;
+  EXPECT_NE(bad.exit_code, std::optional<int>(0)) << bad.output;
 }
 
 TEST(TruthCommand, LoadWritesTheTruthKeyAndFlushesNothing) {
@@ -69,7 +52,7 @@ TEST(TruthCommand, LoadWritesTheTruthKeyAndFlushesNothing) {
   ms::bus::BlockingRedis r(redis.url(), 1000ms);
   r.command({"SET", "massive:model:spot:I:SPX", "{\"value\":6000}"});
   auto res = run({"truth", "load", "--dir", kTruth, "--url", redis.url()});
-  ASSERT_EQ(res.exit_code, 0) << res.output;
+  ASSERT_EQ(res.exit_code, std::optional<int>(0)) << res.output;
   auto truth = r.command({"GET", "truth"});
   ASSERT_EQ(truth.type, ms::bus::Reply::Type::string);
   EXPECT_TRUE(nlohmann::json::parse(truth.str)["components"].contains("sse"));
@@ -78,7 +61,7 @@ TEST(TruthCommand, LoadWritesTheTruthKeyAndFlushesNothing) {
 
 TEST(TruthCommand, LoadAgainstAClosedPortFailsClearly) {
   auto res = run({"truth", "load", "--dir", kTruth, "--url", "redis://127.0.0.1:1"});
-  EXPECT_NE(res.exit_code, 0);
+  EXPECT_NE(res.exit_code, std::optional<int>(0));
   EXPECT_NE(res.output.find("127.0.0.1:1"), std::string::npos) << res.output;
 }
 

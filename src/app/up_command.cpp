@@ -152,7 +152,8 @@ int run_up(const UpOptions& o) {
     std::string why;
     auto parsed = core::truth::parse_redis_url(url, &why, /*allow_credentials=*/true);
     if (!parsed) {
-      std::cerr << "up: bus " << bus << ": bad URL " << url << ": " << why << "\n";
+      // The URL may come from MS_BUS_<NAME>_URL with a password in it: never echo it.
+      std::cerr << "up: bus " << bus << ": bad URL (truth or " << core::bus_url_env_name(bus) << "): " << why << "\n";
       return 1;
     }
     bus_urls.emplace_back(bus, url);

@@ -14,6 +14,7 @@
 
 #include "bus/blocking_redis.hpp"
 #include "core/process.hpp"
+#include "testing/command.hpp"
 #include "testing/ports.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/wait.hpp"
@@ -156,18 +157,11 @@ TEST(Up, BrokenTruthStartsNothing) {
   std::filesystem::copy(std::string(MS_SOURCE_DIR) + "/truth", dir.path() / "truth",
                         std::filesystem::copy_options::recursive);
   ms::testing::write_file(dir.path() / "truth" / "node.json", "{ not json");
-  ms::core::ProcessOptions o;
-  o.argv = {MS_BINARY_PATH, "up", "--data-dir", (dir.path() / "var").string(), "--truth-dir",
-            (dir.path() / "truth").string()};
-  o.capture_output = true;
-  auto p = ms::core::Process::spawn(o);
-  auto status = p.wait_for(20s);
-  ASSERT_TRUE(status.has_value());
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(p.output_fd(), buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 1) << out;
+  auto r = ms::testing::run_command({MS_BINARY_PATH, "up", "--data-dir", (dir.path() / "var").string(),
+                                      "--truth-dir", (dir.path() / "truth").string()},
+                                     {}, 20s);
+  const std::string& out = r.output;
+  EXPECT_EQ(r.exit_code, std::optional<int>(1)) << out;
   EXPECT_NE(out.find("node.json"), std::string::npos) << out;
   EXPECT_EQ(out.find("[up] started"), std::string::npos) << out;
 }

@@ -63,9 +63,11 @@ std::vector<std::string> buses_used_by(const core::Truth& truth, const std::stri
   };
   if (c.contains("access_points")) collect(c["access_points"], "publish_to", "subscribe_to");
   if (c.contains("models")) collect(c["models"], "produces", "consumes");
+  // Truth's wiring check already refuses unknown buses; this only keeps the list to declared ones.
+  const auto declared = truth.bus_names();
   std::vector<std::string> out;
   for (const auto& n : names)
-    if (truth.bus_names().end() != std::find(truth.bus_names().begin(), truth.bus_names().end(), n)) out.push_back(n);
+    if (std::find(declared.begin(), declared.end(), n) != declared.end()) out.push_back(n);
   return out;
 }
 
