@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/base64url.hpp"
 #include "core/error.hpp"
 
 namespace ms::net {
@@ -29,63 +30,9 @@ struct FreeDeleter {
 };
 using CString = std::unique_ptr<char, FreeDeleter>;
 
-int base64url_value(char c) noexcept {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-// Unpadded base64url (RFC 7515 §2). Rejects padding, foreign characters and impossible lengths.
-std::optional<std::string> base64url_decode(std::string_view in) {
-  if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    const int v = base64url_value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFFu));
-    }
-  }
-  return out;
-}
-
-std::string base64url_encode(const unsigned char* data, std::size_t size) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((size * 4 + 2) / 3);
-  std::size_t i = 0;
-  for (; i + 3 <= size; i += 3) {
-    const std::uint32_t n = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(kAlphabet[(n >> 6) & 63]);
-    out.push_back(kAlphabet[n & 63]);
-  }
-  if (size - i == 1) {
-    const std::uint32_t n = std::uint32_t{data[i]} << 16;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-  } else if (size - i == 2) {
-    const std::uint32_t n = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(kAlphabet[(n >> 6) & 63]);
-  }
-  return out;
-}
 
 std::optional<nlohmann::json> decode_json_object(std::string_view part) {
-  auto raw = base64url_decode(part);
+  auto raw = core::base64url_decode(part);
   if (!raw) return std::nullopt;
   auto parsed = nlohmann::json::parse(*raw, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object()) return std::nullopt;
@@ -103,7 +50,7 @@ bool signature_matches(std::string_view signing_input, std::string_view signatur
            &mac_len) == nullptr) {
     return false;
   }
-  const std::string expected = base64url_encode(mac, mac_len);
+  const std::string expected = core::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
   if (expected.size() != signature.size()) return false;
   return CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;
 }

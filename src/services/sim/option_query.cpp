@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/base64url.hpp"
 #include "core/error.hpp"
 #include "core/market_calendar.hpp"
 #include "services/sim/rng.hpp"
@@ -15,8 +16,6 @@ namespace ms::sim {
 
 namespace {
 
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::uint64_t kCursorSalt = 0x43555253u;  // "CURS"
 
 [[noreturn]] void bad(const std::string& message) { throw core::Error("bad_request", message); }
@@ -165,52 +164,9 @@ OptionQuery parse_option_query(const QueryParams& params) {
   return q;
 }
 
-std::string base64url_encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    const std::uint32_t n = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) |
-                            std::uint8_t(in[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (in.size() - i == 1) {
-    const std::uint32_t n = std::uint8_t(in[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-  } else if (in.size() - i == 2) {
-    const std::uint32_t n = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-  }
-  return out;
-}
-
-std::optional<std::string> base64url_decode(std::string_view text) {
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const auto pos = kAlphabet.find(c);
-    if (pos == std::string_view::npos) return std::nullopt;
-    acc = (acc << 6) | std::uint32_t(pos);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += char((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
 std::string encode_cursor(const OptionQuery& q) {
   const std::string raw = to_json(q).dump();
-  return base64url_encode(raw + "~" + fmt::format("{:016x}", mix(stable_hash(raw), kCursorSalt)));
+  return core::base64url_encode(raw + "~" + fmt::format("{:016x}", mix(stable_hash(raw), kCursorSalt)));
 }
 
 OptionQuery decode_cursor(std::string_view cursor) {
@@ -218,7 +174,7 @@ OptionQuery decode_cursor(std::string_view cursor) {
     throw core::Error("bad_cursor", "invalid cursor: " + why);
   };
   if (cursor.empty() || cursor.size() > 4096) return fail("empty or too long");
-  const auto decoded = base64url_decode(cursor);
+  const auto decoded = core::base64url_decode(cursor);
   if (!decoded) return fail("not base64url");
   const auto tilde = decoded->rfind('~');
   if (tilde == std::string::npos || decoded->size() - tilde != 17) return fail("no checksum");

@@ -45,7 +45,5 @@ std::string encode_cursor(const OptionQuery& q);
 // Throws core::Error("bad_cursor").
 OptionQuery decode_cursor(std::string_view cursor);
 
-std::string base64url_encode(std::string_view bytes);
-std::optional<std::string> base64url_decode(std::string_view text);
 
 }  // namespace ms::sim

@@ -28,7 +28,7 @@
 
 #include "core/market_calendar.hpp"
 
-namespace ms::sim {
+namespace ms::vendor {
 
 using core::EpochMs;
 
@@ -131,4 +131,4 @@ class Replayer {
   std::map<std::string, RecordedEvent, std::less<>> rest_;
 };
 
-}  // namespace ms::sim
+}  // namespace ms::vendor

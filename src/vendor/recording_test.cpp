@@ -1,4 +1,4 @@
-#include "services/sim/recording.hpp"
+#include "vendor/recording.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "testing/temp_dir.hpp"
 
-namespace ms::sim {
+namespace ms::vendor {
 namespace {
 
 RecordingHeader header() {
@@ -171,4 +171,4 @@ TEST(Recording, Utf8Validation) {
 }
 
 }  // namespace
-}  // namespace ms::sim
+}  // namespace ms::vendor

@@ -1,14 +1,16 @@
-#include "services/sim/recording.hpp"
+#include "vendor/recording.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "services/sim/json_out.hpp"
-#include "services/sim/option_query.hpp"
+#include "core/base64url.hpp"
 
-namespace ms::sim {
+namespace ms::vendor {
 
 namespace {
+
+// Payloads are checked for UTF-8 first; anything else goes base64url, so dump() never meets bad bytes.
+void append_json_string(std::string& out, std::string_view s) { out += nlohmann::json(std::string(s)).dump(); }
 
 bool has_key_param(std::string_view param) {
   return param.substr(0, 7) == "apiKey=" || param == "apiKey";
@@ -85,22 +87,22 @@ std::string encode_header_line(const RecordingHeader& h) {
 
 std::string encode_record_line(const RecordedEvent& e) {
   std::string out = "{\"t_ms\":";
-  json_out::append_int(out, e.t_ms);
+  out += std::to_string(e.t_ms);
   if (e.kind == RecordKind::ws) {
     out += ",\"kind\":\"ws\",\"feed\":";
-    json_out::append_string(out, e.feed);
+    append_json_string(out, e.feed);
   } else {
     out += ",\"kind\":\"rest\",\"path\":";
-    json_out::append_string(out, strip_api_key(e.path));
+    append_json_string(out, strip_api_key(e.path));
     out += ",\"status\":";
-    json_out::append_int(out, e.status);
+    out += std::to_string(e.status);
   }
   if (is_valid_utf8(e.payload)) {
     out += ",\"payload\":";
-    json_out::append_string(out, e.payload);
+    append_json_string(out, e.payload);
   } else {
     out += ",\"payload_b64\":";
-    json_out::append_string(out, base64url_encode(e.payload));
+    append_json_string(out, core::base64url_encode(e.payload));
   }
   out += '}';
   return out;
@@ -140,7 +142,7 @@ std::optional<RecordedEvent> decode_record_line(std::string_view line) {
   if (p != j.end() && p->is_string()) {
     e.payload = p->get<std::string>();
   } else if (b != j.end() && b->is_string()) {
-    auto raw = base64url_decode(b->get<std::string>());
+    auto raw = core::base64url_decode(b->get<std::string>());
     if (!raw) return std::nullopt;
     e.payload = std::move(*raw);
   } else {
@@ -295,4 +297,4 @@ const RecordedEvent* Replayer::latest_rest(std::string_view path) const {
   return it == rest_.end() ? nullptr : &it->second;
 }
 
-}  // namespace ms::sim
+}  // namespace ms::vendor

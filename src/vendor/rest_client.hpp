@@ -1,0 +1,125 @@
+#pragma once
+// The vendor's REST snapshots (spec massive.md §2.1/§2.2b) over net::HttpClient. The same code
+// talks to https://api.massive.com and to `marketswarm sim`; only base_url differs.
+//
+//   index_snapshots   GET /v3/snapshot/indices?ticker.any_of=I:SPX,I:VIX        one request
+//   stock_snapshot    GET /v2/snapshot/locale/us/markets/stocks/tickers/{T}
+//   option_chain      GET /v3/snapshot/options/{underlying}?strike_price.gte=…&expiration_date=…
+//                     &limit=250, then every next_url until there is none
+//   expirations       the next `count` expiration dates without paging the chain (Q2): one
+//                     request per date, `expiration_date.gt=<previous>&sort=expiration_date
+//                     &order=asc&limit=1` (the first with .gte=<from>)
+//
+// Auth: `?apiKey=KEY` on every request, added again to each next_url (the vendor's next_url
+// carries only a cursor), or `Authorization: Bearer KEY`. Logs and errors show URLs redacted.
+// Retries: 429 and 5xx (Retry-After honoured) with exponential backoff, per RetryPolicy.
+//
+// Errors (core::Error codes; the message names the redacted URL and the status):
+//   vendor_unauthorized   401 / 403
+//   vendor_http_error     any other non-2xx after the retries
+//   vendor_bad_response   the body is not JSON or lacks the fields the call needs
+//   vendor_too_many_pages a chain query still had a next_url after max_pages pages
+//   http_*                transport failures from net::HttpClient
+#include <utility>  // before Asio: boost/asio/awaitable.hpp in 1.74 misses it
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "net/http_client.hpp"
+
+namespace ms::vendor {
+
+enum class AuthMode { query_param, bearer_header };
+
+struct RestClientOptions {
+  std::string base_url = "https://api.massive.com";  // scheme://host[:port], no trailing path
+  std::string api_key;
+  AuthMode auth = AuthMode::query_param;
+  std::chrono::milliseconds timeout{10000};  // per request
+  net::RetryPolicy retry{};
+  int page_limit = 250;
+  int max_pages = 200;
+};
+
+struct IndexSnapshot {
+  std::string ticker;              // "I:SPX"
+  std::optional<double> value;     // absent when the vendor answered an error for this ticker
+  std::string error;               // "NOT_FOUND", ...
+  std::optional<std::int64_t> last_updated_ms;
+  std::optional<double> previous_close;  // session.previous_close when given
+};
+
+struct StockSnapshot {
+  std::string ticker;  // "SPY"
+  double open = 0, high = 0, low = 0, close = 0;
+  double volume = 0;
+  std::optional<std::int64_t> minute_ts_ms;  // ticker.min.t
+  std::optional<double> last_trade_price;    // ticker.lastTrade.p
+  std::optional<double> previous_close;      // ticker.prevDay.c
+};
+
+struct OptionChainQuery {
+  std::string underlying;  // "I:SPX" (the bare "SPX" works too)
+  std::optional<std::string> expiration_date;  // exact
+  std::optional<std::string> expiration_gte, expiration_lte;
+  std::optional<double> strike_gte, strike_lte;
+};
+
+// One contract of the chain snapshot. The typed fields are what massive computes with; `wire`
+// is the vendor's object as received (for the stored chain, see stored_contract_json).
+struct OptionContractSnapshot {
+  std::string ticker;           // details.ticker "O:SPXW260210C06000000"
+  std::string expiration_date;  // details.expiration_date
+  double strike = 0;            // details.strike_price
+  bool is_call = true;          // details.contract_type
+  std::optional<double> implied_volatility;
+  std::optional<double> delta, gamma, theta, vega;
+  std::optional<double> open_interest;
+  std::optional<double> bid, ask, midpoint;  // last_quote
+  std::optional<double> last_price;          // last_trade.price
+  std::optional<double> day_volume;          // day.volume
+  std::optional<double> underlying_value;    // underlying_asset.value
+  nlohmann::json wire;
+};
+
+// The stored copy of a contract in massive:chain:latest (spec massive.md §2.3): every declared
+// field present (absent ones null), the wire's "fmv" renamed "fair_market_value".
+nlohmann::json stored_contract_json(const nlohmann::json& wire);
+
+// Called with every response the client receives (path with query, apiKey removed; status;
+// body), e.g. to write a recording.
+using ResponseObserver = std::function<void(std::string_view path, int status, std::string_view body)>;
+
+class RestClient {
+ public:
+  // Throws core::Error("vendor_bad_config") for a base_url that is not http(s)://host[:port].
+  RestClient(net::HttpClient& http, RestClientOptions options, ResponseObserver observer = {});
+
+  boost::asio::awaitable<std::vector<IndexSnapshot>> index_snapshots(std::vector<std::string> tickers);
+  boost::asio::awaitable<StockSnapshot> stock_snapshot(std::string ticker);
+  boost::asio::awaitable<std::vector<OptionContractSnapshot>> option_chain(OptionChainQuery query);
+  // The first `count` expiration dates on or after `from_date` ("YYYY-MM-DD"), ascending.
+  boost::asio::awaitable<std::vector<std::string>> expirations(std::string underlying,
+                                                               std::string from_date, int count);
+
+  const RestClientOptions& options() const { return options_; }
+  std::uint64_t requests() const { return requests_; }  // HTTP requests sent, retries included
+
+ private:
+  struct Page;
+  boost::asio::awaitable<nlohmann::json> get_json(std::string url);
+
+  net::HttpClient& http_;
+  RestClientOptions options_;
+  ResponseObserver observer_;
+  std::uint64_t requests_ = 0;
+};
+
+}  // namespace ms::vendor
