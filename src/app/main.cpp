@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
 
   ms::app::add_truth_commands(root);
   ms::app::add_up_command(root);
+  ms::app::add_sim_command(root);
+  ms::app::add_massive_command(root);
 
   try {
     root.parse(argc, argv);

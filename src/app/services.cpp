@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "core/secrets.hpp"
+#include "core/market_source.hpp"
 #include "net/http_client.hpp"
 
 namespace ms::app {
@@ -11,23 +11,14 @@ namespace ms::app {
 namespace {
 // Subcommands that exist in this build. A service joins this list in the same change that adds
 // its subcommand, so `up` never starts something that is not there.
-constexpr std::array<std::string_view, 0> kAvailable{};
+constexpr std::array<std::string_view, 2> kAvailable{"sim", "massive"};
 }  // namespace
 
 bool service_available(std::string_view name) {
   return std::find(kAvailable.begin(), kAvailable.end(), name) != kAvailable.end();
 }
 
-std::string resolve_market_source(const core::Truth& truth) {
-  const std::string source = truth.market_source();
-  if (source != "auto") return source;
-  // The key may sit in the environment or in the secrets file `up` hands to its children.
-  std::vector<std::string> allowed;
-  if (truth.has_component("massive")) allowed = truth.secret_names("massive");
-  if (std::find(allowed.begin(), allowed.end(), "MASSIVE_API_KEY") == allowed.end()) return "sim";
-  const auto key = core::Secrets::for_component("massive", allowed).get("MASSIVE_API_KEY");
-  return key && !key->empty() ? "live" : "sim";
-}
+std::string resolve_market_source(const core::Truth& truth) { return core::resolve_market_source(truth); }
 
 std::vector<PlannedService> planned_services(const core::Truth& truth) {
   std::vector<PlannedService> out;

@@ -122,6 +122,14 @@ inline constexpr Key market_mode_update{"market_mode_update", "massive:market_mo
                                         Type::channel};
 inline constexpr Key selector_model{"selector_model", "massive:selector:model:{SYM}:latest", buses::market, Type::string};
 inline constexpr Key selector_update{"selector_update", "massive:selector:update:{SYM}", buses::market, Type::channel};
+inline constexpr Key selector_tracking_active{"selector_tracking_active", "massive:selector:tracking:{SYM}:active",
+                                              buses::market, Type::hash};
+inline constexpr Key selector_tracking_history{"selector_tracking_history", "massive:selector:tracking:{SYM}:history",
+                                               buses::market, Type::list};
+inline constexpr Key selector_tracking_stats{"selector_tracking_stats", "massive:selector:tracking:{SYM}:stats",
+                                             buses::market, Type::hash};
+inline constexpr Key selector_tracking_totals{"selector_tracking_totals", "massive:selector:tracking:{SYM}:totals",
+                                              buses::market, Type::hash};
 inline constexpr Key candles_model{"candles_model", "massive:candles:model:{SYM}:latest", buses::market, Type::string};
 inline constexpr Key candles_update{"candles_update", "massive:candles:update:{SYM}", buses::market, Type::channel};
 inline constexpr Key volume_profile_hash{"volume_profile_hash", "massive:volume_profile:spx", buses::market, Type::hash};
@@ -162,7 +170,8 @@ inline constexpr std::array all{
     chain_latest,    chain_update,         heatmap_model,      heatmap_diff,      heatmap_replay,
     gex_calls,       gex_puts,             gex_update,         bias_lfi_latest,   bias_lfi_model,
     bias_lfi_update, market_mode_latest,   market_mode_model,  market_mode_update, selector_model,
-    selector_update, candles_model,        candles_update,     volume_profile_hash, volume_profile_model,
+    selector_update, selector_tracking_active, selector_tracking_history, selector_tracking_stats,
+    selector_tracking_totals, candles_model,        candles_update,     volume_profile_hash, volume_profile_model,
     volume_profile_update, micro_model,    micro_update,       session_close,     vexy_playbyplay,
     vexy_epoch_latest, vexy_event_latest,  mel_snapshot,       commentary_message, alerts_events,
     alerts_latest,   alerts_analytics,     alerts_sync,        user_trade_log,    user_risk_graph,

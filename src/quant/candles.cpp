@@ -252,8 +252,8 @@ const std::deque<Candle>& CandleBuilder::candles(CandleInterval interval) const 
   return series_[index(interval)];
 }
 
-nlohmann::json CandleBuilder::model_json(std::int64_t epoch, std::uint64_t seq) const {
-  nlohmann::json j{{"symbol", symbol_}, {"epoch", epoch}, {"seq", seq}};
+nlohmann::json CandleBuilder::model_json(std::string_view epoch, std::uint64_t seq) const {
+  nlohmann::json j{{"symbol", symbol_}, {"epoch", std::string(epoch)}, {"seq", seq}};
   j["ts"] = last_ts_ ? nlohmann::json(*last_ts_) : nlohmann::json(nullptr);
   j["spot"] = spot_ ? nlohmann::json(*spot_) : nlohmann::json(nullptr);
   for (auto interval : kCandleIntervals) {
@@ -262,9 +262,9 @@ nlohmann::json CandleBuilder::model_json(std::int64_t epoch, std::uint64_t seq) 
   return j;
 }
 
-nlohmann::json CandleBuilder::update_json(const CandleChanges& changes, std::int64_t epoch,
+nlohmann::json CandleBuilder::update_json(const CandleChanges& changes, std::string_view epoch,
                                           std::uint64_t seq) const {
-  nlohmann::json j{{"symbol", symbol_}, {"epoch", epoch}, {"seq", seq}};
+  nlohmann::json j{{"symbol", symbol_}, {"epoch", std::string(epoch)}, {"seq", seq}};
   j["ts"] = last_ts_ ? nlohmann::json(*last_ts_) : nlohmann::json(nullptr);
   j["spot"] = spot_ ? nlohmann::json(*spot_) : nlohmann::json(nullptr);
   for (auto interval : kCandleIntervals) {

@@ -80,9 +80,9 @@ class CandleBuilder {
 
   // {symbol, epoch, seq, ts, spot, candles_5m, candles_15m, candles_1h}; ts and spot are the last
   // accepted point (null before any).
-  nlohmann::json model_json(std::int64_t epoch, std::uint64_t seq) const;
+  nlohmann::json model_json(std::string_view epoch, std::uint64_t seq) const;
   // The same shape holding only `changes` (what massive:candles:update:{SYM} carries).
-  nlohmann::json update_json(const CandleChanges& changes, std::int64_t epoch,
+  nlohmann::json update_json(const CandleChanges& changes, std::string_view epoch,
                              std::uint64_t seq) const;
   // Continue from a stored model (after a restart). Throws core::Error("bad_candle_model") and
   // leaves the builder unchanged when the model is malformed or for another symbol.

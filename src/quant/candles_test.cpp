@@ -120,7 +120,7 @@ TEST(CandleBuilder, ReportsOnlyChangedCandles) {
 
 TEST(CandleBuilder, ModelJsonShape) {
   CandleBuilder empty("I:NDX");
-  const auto e = empty.model_json(17, 0);
+  const auto e = empty.model_json("17", 0);
   EXPECT_TRUE(e["ts"].is_null());
   EXPECT_TRUE(e["spot"].is_null());
   EXPECT_EQ(e["candles_5m"], nlohmann::json::array());
@@ -128,9 +128,9 @@ TEST(CandleBuilder, ModelJsonShape) {
   CandleBuilder b("I:SPX");
   b.add(utc(2026, 2, 10, 15, 0, 10), 6000.0);
   b.add(utc(2026, 2, 10, 16, 0, 0), 6010.0);
-  const auto j = b.model_json(1770700000000, 42);
+  const auto j = b.model_json("1770700000000", 42);
   EXPECT_EQ(j["symbol"], "I:SPX");
-  EXPECT_EQ(j["epoch"], 1770700000000);
+  EXPECT_EQ(j["epoch"], "1770700000000");
   EXPECT_EQ(j["seq"], 42);
   EXPECT_EQ(j["ts"], utc(2026, 2, 10, 16, 0, 0));
   EXPECT_EQ(j["spot"], 6010.0);
@@ -143,7 +143,7 @@ TEST(CandleBuilder, ModelJsonShape) {
 
   b.take_changes();
   b.add(utc(2026, 2, 10, 16, 1, 0), 6012.0);
-  const auto u = b.update_json(b.take_changes(), 1770700000000, 43);
+  const auto u = b.update_json(b.take_changes(), "1770700000000", 43);
   EXPECT_EQ(u["seq"], 43);
   EXPECT_EQ(u["candles_5m"].size(), 1u);
   EXPECT_EQ(u["candles_5m"][0]["h"], 6012.0);
@@ -181,7 +181,7 @@ TEST(CandleBuilder, RestoreContinuesFromAStoredModel) {
   CandleBuilder a("I:SPX");
   a.add(utc(2026, 2, 10, 15, 0, 10), 6000.0);
   a.add(utc(2026, 2, 10, 15, 2, 0), 6005.0);
-  const auto model = a.model_json(1, 5);
+  const auto model = a.model_json("1", 5);
 
   CandleBuilder b("I:SPX");
   b.restore(model);
@@ -198,14 +198,14 @@ TEST(CandleBuilder, RestoreRejectsBadModelsAndKeepsState) {
   b.add(utc(2026, 2, 10, 15, 0), 6000.0);
   CandleBuilder other("I:NDX");
   other.add(utc(2026, 2, 10, 15, 0), 21000.0);
-  const auto ndx_model = other.model_json(1, 1);
-  auto bad_t = b.model_json(1, 1);
+  const auto ndx_model = other.model_json("1", 1);
+  auto bad_t = b.model_json("1", 1);
   bad_t["candles_5m"][0]["t"] = "15:00";
-  auto bad_price = b.model_json(1, 1);
+  auto bad_price = b.model_json("1", 1);
   bad_price["candles_1h"][0]["h"] = nullptr;
-  auto bad_series = b.model_json(1, 1);
+  auto bad_series = b.model_json("1", 1);
   bad_series["candles_15m"] = "none";
-  auto bad_ts = b.model_json(1, 1);
+  auto bad_ts = b.model_json("1", 1);
   bad_ts["ts"] = "now";
   for (const auto& bad : {ndx_model, bad_t, bad_price, bad_series, bad_ts, nlohmann::json(3),
                           nlohmann::json::object()}) {
@@ -237,7 +237,7 @@ TEST(CandleDays, LastSessions) {
 TEST(CandleDays, FilterModelClampsDays) {
   CandleBuilder b("I:SPX");
   for (int day : {9, 10, 11}) b.add(utc(2026, 3, unsigned(day), 15, 0), 6000.0 + day);
-  const auto model = b.model_json(1, 3);
+  const auto model = b.model_json("1", 3);
   auto one = filter_candle_model(model, 1);
   EXPECT_EQ(one["days"], 1);
   EXPECT_EQ(one["candles_5m"].size(), 1u);

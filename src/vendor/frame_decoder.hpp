@@ -7,7 +7,8 @@
 // decode() appends nothing for it and says so; the caller counts it and goes on. Inside a good
 // frame, an event of a type this client does not use, or with a required field missing or of
 // the wrong type, is skipped and counted — the other events of the frame still count.
-// Required fields: T sym p s t; Q sym bp ap t; V T val t; A/AM sym o h l c s e; status status.
+// Required fields: T sym p s t; Q sym bp ap t; V T val t; A/AM sym o h l c s e; status status;
+// the simulator's clock (status "clock") ts_ms. Integer fields accept integral floats (6000.0).
 #include <cstddef>
 #include <memory>
 #include <string_view>

@@ -12,6 +12,8 @@
 //
 // Auth: `?apiKey=KEY` on every request, added again to each next_url (the vendor's next_url
 // carries only a cursor), or `Authorization: Bearer KEY`. Logs and errors show URLs redacted.
+// A next_url is requested on base_url's scheme/host/port, and only when it names base_url's
+// host (loopback names count as one host); any other host is refused (vendor_bad_response).
 // Retries: 429 and 5xx (Retry-After honoured) with exponential backoff, per RetryPolicy.
 //
 // Errors (core::Error codes; the message names the redacted URL and the status):
@@ -90,7 +92,9 @@ struct OptionContractSnapshot {
 };
 
 // The stored copy of a contract in massive:chain:latest (spec massive.md §2.3): every declared
-// field present (absent ones null), the wire's "fmv" renamed "fair_market_value".
+// field present (absent ones null), the wire's "fmv" renamed "fair_market_value". As in the
+// original client's dataclass dump, a nested object the wire omits (e.g. last_trade before the
+// first trade) is null, and wire fields outside §2.3 (last_quote.bid_exchange, ...) are dropped.
 nlohmann::json stored_contract_json(const nlohmann::json& wire);
 
 // Called with every response the client receives (path with query, apiKey removed; status;

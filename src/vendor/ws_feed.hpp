@@ -20,6 +20,10 @@
 //
 // Threads: run() is a coroutine; the handlers are called on the executor run() was started on,
 // one frame at a time. set_subscriptions(), stop() and stats() are safe from any thread.
+// (Precisely: everything runs on a strand of the executor given to the constructor — give it
+// the one run() is spawned on — and run() resumes its caller on the caller's executor.
+// Subscribe/unsubscribe messages carry at most 500 params / 32 KiB each, so "one message"
+// above becomes several for very large sets. Destroy the feed after run() has returned.)
 #include <utility>  // before Asio: boost/asio/awaitable.hpp in 1.74 misses it
 #include <chrono>
 #include <cstdint>

@@ -96,6 +96,11 @@ bool FeedScheduler::matches(Channel ch, std::string_view symbol) const {
 
 bool FeedScheduler::subscribed(Channel ch, std::string_view symbol) const { return matches(ch, symbol); }
 
+bool FeedScheduler::has_subscription(const Subscription& s) const {
+  const auto& c = subs(s.channel);
+  return s.wildcard() ? c.all : c.symbols.count(s.symbol) > 0;
+}
+
 std::size_t FeedScheduler::subscription_count() const {
   std::size_t n = 0;
   for (const auto& c : subs_) n += c.symbols.size() + (c.all ? 1 : 0);

@@ -64,6 +64,8 @@ class FeedScheduler {
   void subscribe(const Subscription& s);
   void unsubscribe(const Subscription& s);
   bool subscribed(Channel channel, std::string_view symbol) const;
+  // Exactly this param is subscribed ("T.*" only by a wildcard subscription, "T.X" only by X).
+  bool has_subscription(const Subscription& s) const;
   std::size_t subscription_count() const;
 
   std::vector<std::string> frames_for_tick(const SimMarket& market, const MarketTick& tick);

@@ -25,11 +25,13 @@ WsOutput WsSession::on_text(std::string_view message) {
   if (closed_) return out;
   const auto parsed = parse_client_action(message);
   if (const auto* err = std::get_if<ActionError>(&parsed)) {
+    ++stats_.errors;
     out.frames.push_back("[" + error_event(err->code + ": " + err->message) + "]");
     return out;
   }
   const auto& action = std::get<ClientAction>(parsed);
   if (action.kind == ActionKind::auth) {
+    ++stats_.auth_attempts;
     const bool ok = config_.api_key.empty() || action.key == config_.api_key;
     if (ok) {
       authenticated_ = true;
@@ -43,19 +45,27 @@ WsOutput WsSession::on_text(std::string_view message) {
     }
     return out;
   }
+  if (action.kind == ActionKind::subscribe) {
+    ++stats_.subscribe_messages;
+  } else {
+    ++stats_.unsubscribe_messages;
+  }
   if (!authenticated_) {
+    ++stats_.errors;
     out.frames.push_back("[" + error_event("not authorized: send auth first") + "]");
     return out;
   }
   std::vector<std::string> statuses;
   for (const auto& s : action.subscriptions) {
     if (!cluster_serves(config_.cluster, s.channel)) {
+      ++stats_.errors;
       statuses.push_back(error_event("channel " + std::string(channel_prefix(s.channel)) +
                                      " is not served on " + std::string(cluster_path(config_.cluster)) +
                                      ": " + s.text()));
       continue;
     }
     if (action.kind == ActionKind::subscribe) {
+      if (scheduler_.has_subscription(s)) ++stats_.duplicate_subscribes;
       scheduler_.subscribe(s);
       statuses.push_back(subscribed_event(s.text()));
     } else {

@@ -9,6 +9,7 @@
 //   malformed     -> [error status naming the problem]; the connection stays open
 //   tick          -> nothing before auth; then the scheduler's frames through the fault knobs
 //                    (a drop closes the connection)
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,15 @@ struct WsSessionConfig {
   std::string api_key;  // the key clients must send; empty accepts any non-empty key
   SchedulerConfig scheduler;  // its cluster is set from `cluster`
   FaultConfig faults;
+};
+
+// Protocol counters of one connection (the server reports them in /sim/stats).
+struct WsSessionStats {
+  std::uint64_t subscribe_messages = 0;    // subscribe actions received (authorised or not)
+  std::uint64_t unsubscribe_messages = 0;  // unsubscribe actions received
+  std::uint64_t duplicate_subscribes = 0;  // params subscribed again while already subscribed
+  std::uint64_t auth_attempts = 0;
+  std::uint64_t errors = 0;  // malformed actions and refused requests (error statuses sent)
 };
 
 struct WsOutput {
@@ -43,6 +53,8 @@ class WsSession {
   bool closed() const { return closed_; }
   const FeedScheduler& scheduler() const { return scheduler_; }
   const FaultInjector& faults() const { return faults_; }
+  const WsSessionStats& stats() const { return stats_; }
+  const WsSessionConfig& config() const { return config_; }
 
  private:
   WsSessionConfig config_;
@@ -50,6 +62,7 @@ class WsSession {
   FaultInjector faults_;
   bool authenticated_ = false;
   bool closed_ = false;
+  WsSessionStats stats_;
 };
 
 }  // namespace ms::sim

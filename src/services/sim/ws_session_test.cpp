@@ -126,5 +126,29 @@ TEST(WsSession, FaultKnobsApplyToDataFramesOnly) {
   EXPECT_TRUE(s.on_tick(m, m.advance_one_tick()).frames.empty());
 }
 
+TEST(WsSession, CountsSubscribeMessagesAndDuplicateParams) {
+  WsSession s(cfg(Cluster::options));
+  s.on_text(R"({"action":"subscribe","params":"T.O:SPXW260210C06000000"})");  // before auth
+  EXPECT_EQ(s.stats().subscribe_messages, 1u);
+  EXPECT_EQ(s.stats().errors, 1u);
+  s.on_text(R"({"action":"auth","params":"sekret"})");
+  EXPECT_EQ(s.stats().auth_attempts, 1u);
+  s.on_text(R"({"action":"subscribe","params":"T.O:SPXW260210C06000000,Q.O:SPXW260210C06000000"})");
+  EXPECT_EQ(s.stats().duplicate_subscribes, 0u);
+  s.on_text(R"({"action":"subscribe","params":"T.*,Q.O:SPXW260210C06000000"})");
+  EXPECT_EQ(s.stats().duplicate_subscribes, 1u);  // T.* is new; Q.O:... again
+  s.on_text(R"({"action":"subscribe","params":"T.*"})");
+  EXPECT_EQ(s.stats().duplicate_subscribes, 2u);
+  s.on_text(R"({"action":"unsubscribe","params":"Q.O:SPXW260210C06000000"})");
+  s.on_text(R"({"action":"subscribe","params":"Q.O:SPXW260210C06000000"})");  // again after unsubscribing
+  EXPECT_EQ(s.stats().duplicate_subscribes, 2u);
+  EXPECT_EQ(s.stats().subscribe_messages, 5u);
+  EXPECT_EQ(s.stats().unsubscribe_messages, 1u);
+  EXPECT_EQ(s.scheduler().subscription_count(), 3u);
+  EXPECT_TRUE(s.scheduler().has_subscription(Subscription{Channel::trade, "*"}));
+  EXPECT_TRUE(s.scheduler().has_subscription(Subscription{Channel::trade, "O:SPXW260210C06000000"}));
+  EXPECT_FALSE(s.scheduler().has_subscription(Subscription{Channel::trade, "O:SPXW260210P06000000"}));
+}
+
 }  // namespace
 }  // namespace ms::sim

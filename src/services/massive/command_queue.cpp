@@ -1,0 +1,86 @@
+#include "services/massive/command_queue.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace ms::massive {
+
+CommandQueue::CommandQueue(std::shared_ptr<bus::RedisClient> redis, boost::asio::any_io_executor executor,
+                           core::MetricsRegistry& metrics, std::size_t max_pending)
+    : redis_(std::move(redis)),
+      executor_(std::move(executor)),
+      max_pending_(max_pending),
+      commands_(metrics.counter("massive_redis_commands_total", "Commands massive sent to market-redis")),
+      dropped_(metrics.counter("massive_redis_dropped_total",
+                               "Commands dropped because market-redis was unavailable or too slow")),
+      errors_(metrics.counter("massive_redis_errors_total", "Failed pipelines to market-redis")) {}
+
+void CommandQueue::push(std::vector<std::string> command) {
+  if (pending_.size() >= max_pending_) {
+    dropped_.inc();
+    return;
+  }
+  pending_.push_back(std::move(command));
+  kick();
+}
+
+void CommandQueue::set(std::string key, std::string value, std::optional<std::int64_t> ttl_sec) {
+  if (ttl_sec) {
+    push({"SET", std::move(key), std::move(value), "EX", std::to_string(*ttl_sec)});
+  } else {
+    push({"SET", std::move(key), std::move(value)});
+  }
+}
+
+void CommandQueue::publish(std::string channel, std::string payload) {
+  push({"PUBLISH", std::move(channel), std::move(payload)});
+}
+
+void CommandQueue::kick() {
+  if (draining_) return;
+  draining_ = true;
+  boost::asio::co_spawn(executor_, [self = shared_from_this()] { return self->run(); }, boost::asio::detached);
+}
+
+boost::asio::awaitable<void> CommandQueue::run() {
+  while (!pending_.empty()) {
+    std::vector<std::vector<std::string>> batch;
+    batch.swap(pending_);
+    const auto n = batch.size();
+    try {
+      auto replies = co_await redis_->pipeline(std::move(batch));
+      commands_.inc(n);
+      for (const auto& r : replies) {
+        if (r.is_error()) {
+          errors_.inc();
+          spdlog::warn("massive: market-redis refused a command: {}", r.str);
+          break;
+        }
+      }
+    } catch (const std::exception& e) {
+      ++failed_batches_;
+      errors_.inc();
+      dropped_.inc(n);
+      if (failed_batches_ == 1 || failed_batches_ % 100 == 0) {
+        spdlog::warn("massive: market-redis write failed ({} commands dropped, {} failures so far): {}", n,
+                     failed_batches_, e.what());
+      }
+    }
+  }
+  draining_ = false;
+}
+
+boost::asio::awaitable<void> CommandQueue::drain() {
+  auto ex = co_await boost::asio::this_coro::executor;
+  boost::asio::steady_timer timer(ex);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while ((draining_ || !pending_.empty()) && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(5));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+}
+
+}  // namespace ms::massive

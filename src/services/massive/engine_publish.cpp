@@ -1,0 +1,135 @@
+// MassiveEngine: coalesced publication of the heatmap (diff + model), candles and the volume
+// profile; state reloaded at start.
+#include <utility>  // before Asio: boost/asio/awaitable.hpp in 1.74 misses it
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "bus/keys.hpp"
+#include "quant/heatmap_json.hpp"
+#include "services/massive/massive_engine.hpp"
+
+namespace ms::massive {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr std::int64_t kCandleTtlSec = 8 * 86400;
+
+}  // namespace
+
+asio::awaitable<void> MassiveEngine::load_state() {
+  auto market = ctx_.bus(std::string(bus::keys::buses::market));
+  // The live volume hash accumulates across restarts; the served profile is built from it.
+  try {
+    const auto hash = co_await market->hgetall(std::string(bus::keys::volume_profile_hash.tmpl));
+    for (const auto& [field, value] : hash) {
+      try {
+        volume_totals_[std::stoll(field)] += std::stod(value);
+      } catch (const std::exception&) {
+        // a foreign field: the profile builder skips it too
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("massive: could not read the volume profile hash: {}", e.what());
+  }
+  volume_loaded_ = true;
+  // Candles continue from their stored model (seven sessions of history survive a restart).
+  for (const auto& symbol : config_.spot_symbols) {
+    try {
+      const auto stored = co_await market->get(bus::keys::candles_model(symbol));
+      if (!stored) continue;
+      quant::CandleBuilder b(symbol, config_.candle_sessions);
+      b.restore(nlohmann::json::parse(*stored));
+      candles_.insert_or_assign(symbol, std::move(b));
+    } catch (const std::exception& e) {
+      spdlog::warn("massive: stored candles of {} ignored: {}", symbol, e.what());
+    }
+  }
+  co_await restore_ideas();
+}
+
+asio::awaitable<void> MassiveEngine::publish_loop() {
+  auto last_flush = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    if (!co_await pause(config_.heatmap_publish_interval)) break;
+    for (auto& [_, chain] : chains_) {
+      if (chain->loaded()) publish_heatmap(*chain);
+    }
+    publish_candles();
+    publish_micro();
+    if (volume_.flush_due(wall_ms())) flush_volume();
+    if (std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(1)) {
+      last_flush = std::chrono::steady_clock::now();
+      update_feed_metrics();
+      if (recorder_) {
+        try {
+          recorder_->flush();
+        } catch (const std::exception& e) {
+          spdlog::error("massive: recording stopped: {}", e.what());
+          recorder_.reset();
+        }
+      }
+    }
+  }
+}
+
+void MassiveEngine::publish_heatmap(SymbolChain& chain) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto& builder = chain.heatmap();
+  const auto diff = builder.take_diff();
+  if (diff.empty()) return;  // DESIGN §9: no empty diffs
+  const auto& symbol = chain.symbol();
+  const auto seq = next_seq("heatmap", symbol);
+  const quant::ModelEnvelope env{market_now(), epoch_, seq, seq - 1};
+  std::string model, delta;
+  quant::write_heatmap_model_json(model, builder, env);
+  quant::write_heatmap_diff_json(delta, builder, diff, env);
+  out_->set(bus::keys::heatmap_model(symbol), std::move(model), config_.model_ttl_sec);
+  const std::string replay = bus::keys::heatmap_replay(symbol);
+  out_->push({"XADD", replay, "MAXLEN", "~", std::to_string(config_.replay_maxlen), "*", "payload", delta});
+  out_->push({"EXPIRE", replay, std::to_string(config_.replay_ttl_sec)});
+  out_->publish(bus::keys::heatmap_diff(symbol), std::move(delta));
+  build_heatmap_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  ctx_.metrics().counter("massive_models_built_total", "Models published", {{"model", "heatmap"}}).inc();
+}
+
+void MassiveEngine::publish_candles() {
+  for (auto& [symbol, builder] : candles_) {
+    if (!builder.has_changes()) continue;
+    const auto changes = builder.take_changes();
+    const auto seq = next_seq("candles", symbol);
+    out_->set(bus::keys::candles_model(symbol), builder.model_json(epoch_, std::uint64_t(seq)).dump(), kCandleTtlSec);
+    out_->publish(bus::keys::candles_update(symbol), builder.update_json(changes, epoch_, std::uint64_t(seq)).dump());
+  }
+}
+
+void MassiveEngine::flush_volume() {
+  if (!volume_loaded_ || volume_.pending_buckets() == 0) return;
+  const auto increments = volume_.take(wall_ms());
+  const std::string hash(bus::keys::volume_profile_hash.tmpl);
+  std::vector<std::string> cmd{"HINCRBY"};
+  for (const auto& [bucket, volume] : increments) {
+    out_->push({"HINCRBY", hash, std::to_string(bucket), std::to_string(volume)});
+    volume_totals_[bucket] += double(volume);
+  }
+  std::vector<std::pair<double, double>> levels;
+  levels.reserve(volume_totals_.size());
+  for (const auto& [bucket, volume] : volume_totals_) levels.emplace_back(double(bucket) / 100.0, volume);
+  const auto profile = quant::build_volume_profile(levels);
+  const auto seq = next_seq("volume_profile", "SPX");
+  auto json = quant::volume_profile_to_json(profile, "SPX", std::uint64_t(seq), market_now());
+  json["epoch"] = epoch_;
+  const std::string text = json.dump();
+  out_->set(std::string(bus::keys::volume_profile_model.tmpl), text);
+  out_->publish(std::string(bus::keys::volume_profile_update.tmpl), text);
+}
+
+}  // namespace ms::massive

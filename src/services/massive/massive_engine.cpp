@@ -1,0 +1,393 @@
+// MassiveEngine: lifecycle, the three feeds and the market clock.
+#include "services/massive/massive_engine.hpp"
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "bus/keys.hpp"
+#include "core/option_ticker.hpp"
+#include "services/massive/engine_support.hpp"
+
+namespace ms::massive {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+net::HttpClient::Options http_options() {
+  net::HttpClient::Options o;
+  o.threads = 2;
+  o.user_agent = "marketswarm-massive/0.1";
+  return o;
+}
+
+vendor::WsFeedOptions feed_options(const MassiveConfig& c, const std::string& name, const std::string& url,
+                                   const std::string& key) {
+  vendor::WsFeedOptions o;
+  o.name = name;
+  o.url = url;
+  o.api_key = key;
+  o.max_quote_contracts = c.max_quote_contracts;
+  o.backoff_initial = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500), c.ws_reconnect_delay);
+  o.backoff_max = c.ws_reconnect_delay * 6;
+  return o;
+}
+
+}  // namespace
+
+MassiveEngine::MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config, EngineOptions options)
+    : ctx_(ctx),
+      config_(std::move(config)),
+      options_(std::move(options)),
+      strand_(asio::make_strand(ctx.io().get_executor())),
+      http_(http_options()) {
+  epoch_ms_ = wall_ms();
+  epoch_ = std::to_string(epoch_ms_);
+  out_ = std::make_shared<CommandQueue>(ctx_.bus(std::string(bus::keys::buses::market)), strand_, ctx_.metrics());
+
+  auto& m = ctx_.metrics();
+  ticks_options_ = &m.counter("massive_ticks_in_total", "Market events received", {{"feed", "options"}});
+  ticks_indices_ = &m.counter("massive_ticks_in_total", "Market events received", {{"feed", "indices"}});
+  ticks_stocks_ = &m.counter("massive_ticks_in_total", "Market events received", {{"feed", "stocks"}});
+  const std::vector<double> bounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5};
+  build_heatmap_ = &m.histogram("massive_model_build_seconds", "Time to build and serialise a model", bounds,
+                                {{"model", "heatmap"}});
+  build_gex_ = &m.histogram("massive_model_build_seconds", "Time to build and serialise a model", bounds,
+                            {{"model", "gex"}});
+  build_selector_ = &m.histogram("massive_model_build_seconds", "Time to build and serialise a model", bounds,
+                                 {{"model", "selector"}});
+  rest_errors_ = &m.counter("massive_rest_errors_total", "Vendor REST calls that failed after their retries");
+
+  vendor::RestClientOptions ro;
+  ro.base_url = config_.endpoints.rest_base_url;
+  ro.api_key = options_.api_key;
+  ro.retry.max_attempts = 3;
+  ro.retry.base_delay = std::chrono::milliseconds(200);
+  vendor::ResponseObserver observer;
+  if (options_.record) {
+    observer = [this](std::string_view path, int status, std::string_view body) {
+      if (recorder_) recorder_->write_rest(market_now(), path, status, body);
+    };
+  }
+  rest_ = std::make_unique<vendor::RestClient>(http_, ro, observer);
+
+  auto on_frame = [this](std::string feed) -> vendor::WsFeed::FrameObserver {
+    if (!options_.record) return {};
+    return [this, feed](std::string_view frame) { record_ws(feed, frame); };
+  };
+  options_feed_ = std::make_unique<vendor::WsFeed>(
+      strand_, feed_options(config_, "options", config_.endpoints.options_ws_url, options_.api_key),
+      [this](std::vector<vendor::FeedEvent>& e) { on_option_events(e); }, on_frame("options"));
+  indices_feed_ = std::make_unique<vendor::WsFeed>(
+      strand_, feed_options(config_, "indices", config_.endpoints.indices_ws_url, options_.api_key),
+      [this](std::vector<vendor::FeedEvent>& e) { on_index_events(e); }, on_frame("indices"));
+  stocks_feed_ = std::make_unique<vendor::WsFeed>(
+      strand_, feed_options(config_, "stocks", config_.endpoints.stocks_ws_url, options_.api_key),
+      [this](std::vector<vendor::FeedEvent>& e) { on_stock_events(e); }, on_frame("stocks"));
+
+  for (const auto& s : config_.chain_symbols) {
+    quant::HeatmapConfig hc;
+    hc.widths = config_.widths(s);
+    hc.max_dte = config_.max_dte;
+    chains_.emplace(s, std::make_unique<SymbolChain>(s, hc));
+  }
+}
+
+MassiveEngine::~MassiveEngine() = default;
+
+core::EpochMs MassiveEngine::market_now() const { return ctx_.clock().now_ms(); }
+
+std::int64_t MassiveEngine::next_seq(const std::string& model, const std::string& symbol) {
+  return ++seqs_[model + "|" + symbol];
+}
+
+void MassiveEngine::record_ws(std::string_view feed, std::string_view frame) {
+  if (!recorder_) return;
+  try {
+    recorder_->write_ws(market_now(), feed, frame);
+  } catch (const std::exception& e) {
+    spdlog::error("massive: recording stopped: {}", e.what());
+    recorder_.reset();
+  }
+}
+
+void MassiveEngine::start() {
+  if (options_.record) {
+    vendor::RecordingHeader h;
+    h.start_ms = market_now();
+    h.symbols = config_.spot_symbols;
+    for (const auto& s : config_.chain_symbols) h.symbols.push_back(s);
+    h.source = config_.simulated ? "sim" : "live";
+    recorder_ = std::make_unique<vendor::RecordingWriter>(*options_.record, h);
+    spdlog::info("massive: recording the feed to {}", options_.record->string());
+  }
+
+  std::vector<std::string> index_params, stock_params;
+  for (const auto& s : config_.spot_symbols) {
+    if (s.rfind("I:", 0) == 0) index_params.push_back("V." + s);
+  }
+  for (const auto& s : config_.stock_symbols) {
+    if (s == "SPY") stock_params.push_back("T." + s);
+  }
+  indices_feed_->set_subscriptions(index_params);
+  stocks_feed_->set_subscriptions(stock_params);
+
+  auto spawn = [this](auto make) {
+    ++running_loops_;
+    asio::co_spawn(
+        strand_,
+        [this, make]() -> asio::awaitable<void> {
+          try {
+            co_await make();
+          } catch (const std::exception& e) {
+            spdlog::error("massive: a worker ended: {}", e.what());
+          }
+          --running_loops_;
+        },
+        asio::detached);
+  };
+  const bool has_indices = !index_params.empty();
+  asio::post(strand_, [this, spawn, has_indices] {
+    spawn([this] { return load_state(); });
+    spawn([this] { return run_feed(*options_feed_); });
+    if (has_indices) spawn([this] { return run_feed(*indices_feed_); });
+    if (!config_.stock_symbols.empty()) spawn([this] { return run_feed(*stocks_feed_); });
+    spawn([this] { return spot_loop(); });
+    spawn([this] { return chain_loop(); });
+    spawn([this] { return analytics_loop(); });
+    spawn([this] { return selector_loop(); });
+    spawn([this] { return publish_loop(); });
+    if (!config_.simulated) spawn([this] { return live_clock_loop(); });
+  });
+  spdlog::info("massive: market data from {} ({})", config_.simulated ? "the simulator" : "the vendor",
+               config_.endpoints.rest_base_url);
+}
+
+void MassiveEngine::stop() {
+  std::promise<void> stopped;
+  auto done = stopped.get_future();
+  asio::post(strand_, [this, &stopped] {
+    stopping_ = true;
+    options_feed_->stop();
+    indices_feed_->stop();
+    stocks_feed_->stop();
+    for (auto* t : timers_) t->cancel();
+    stopped.set_value();
+  });
+  done.wait_for(std::chrono::seconds(2));
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  for (;;) {
+    std::promise<int> count;
+    auto f = count.get_future();
+    asio::post(strand_, [this, &count] { count.set_value(running_loops_); });
+    if (f.wait_for(std::chrono::seconds(1)) != std::future_status::ready || f.get() == 0) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      spdlog::warn("massive: workers still running at stop");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Last writes (volume flush, closes) go out before the buses close.
+  std::promise<void> drained;
+  auto d = drained.get_future();
+  asio::co_spawn(
+      strand_,
+      [this, &drained]() -> asio::awaitable<void> {
+        flush_volume();
+        co_await out_->drain();
+        if (recorder_) recorder_->flush();
+        drained.set_value();
+      },
+      asio::detached);
+  d.wait_for(std::chrono::seconds(4));
+}
+
+asio::awaitable<bool> MassiveEngine::pause(std::chrono::milliseconds d) {
+  if (stopping_) co_return false;
+  asio::steady_timer timer(strand_);
+  timer.expires_after(d);
+  timers_.insert(&timer);
+  try {
+    co_await timer.async_wait(asio::use_awaitable);
+  } catch (const std::exception&) {
+    // cancelled: stop, or a wake-up (new session)
+  }
+  timers_.erase(&timer);
+  co_return !stopping_;
+}
+
+net::Readiness MassiveEngine::readiness() const {
+  // Read from another thread: the flags are written on the strand; a stale read only delays
+  // readiness by one probe.
+  net::Readiness r;
+  const bool feed = options_feed_->authenticated();
+  r.ok = feed && clock_ready_;
+  r.details["options_feed"] = {{"ok", feed}, {"error", options_feed_->last_error()}};
+  r.details["market_clock"] = {{"ok", clock_ready_.load()}};
+  return r;
+}
+
+asio::awaitable<void> MassiveEngine::run_feed(vendor::WsFeed& feed) { co_await feed.run(); }
+
+asio::awaitable<void> MassiveEngine::live_clock_loop() {
+  while (!stopping_) {
+    on_clock(core::clock_state_at(wall_ms(), core::ClockSource::live, 1.0, 0));
+    if (!co_await pause(std::chrono::milliseconds(1000 - wall_ms() % 1000))) break;
+  }
+}
+
+void MassiveEngine::on_clock_event(const vendor::ClockEvent& c) {
+  const auto date = core::parse_date(c.session_date);
+  const auto phase = core::parse_session_phase(c.phase);
+  if (!date || !phase || c.ts_ms <= 0 || !(c.speed > 0)) {
+    ++bad_clock_events_;
+    return;
+  }
+  core::ClockState s;
+  s.ts_ms = c.ts_ms;
+  s.session_date = *date;
+  s.phase = *phase;
+  s.source = core::ClockSource::sim;
+  s.speed = c.speed;
+  on_clock(s);
+}
+
+void MassiveEngine::on_clock(core::ClockState state) {
+  // Every feed carries the simulator's clock; one publication per market second.
+  const auto second = state.ts_ms / 1000;
+  if (second <= last_clock_second_) return;
+  last_clock_second_ = second;
+  state.seq = ++clock_seq_;
+  ctx_.clock().update(state);
+  const std::string payload = core::clock_state_to_json(state).dump();
+  out_->set(std::string(bus::keys::clock.tmpl), payload);
+  out_->publish(std::string(bus::keys::clock_channel.tmpl), payload);
+
+  if (!clock_ready_) {
+    session_ = state.session_date;
+    clock_ready_ = true;
+    wake_chain_loop();
+  } else if (state.session_date != session_) {
+    on_new_session(session_, state.session_date);
+  }
+  const bool open = state.phase == core::SessionPhase::open;
+  if (session_open_ && !open) write_session_close(session_);
+  session_open_ = open;
+  for (auto& [_, chain] : chains_) chain->set_time(state.ts_ms);
+}
+
+void MassiveEngine::on_new_session(core::Date previous, core::Date next) {
+  write_session_close(previous);
+  spdlog::info("massive: new session {} (was {})", core::format_date(next), core::format_date(previous));
+  session_ = next;
+  expirations_.clear();
+  on_session_change();
+  wake_chain_loop();
+}
+
+void MassiveEngine::write_session_close(core::Date session) {
+  if (!closed_sessions_.insert(session).second) return;
+  const std::string date = core::format_date(session);
+  for (const auto& [symbol, spot] : spots_) {
+    if (spot.value <= 0) continue;
+    nlohmann::json j{{"symbol", symbol},
+                     {"session_date", date},
+                     {"close", spot.value},
+                     {"ts_ms", spot.t_ms},
+                     {"source", config_.simulated ? "sim" : "live"}};
+    out_->set(bus::keys::session_close(symbol, date), j.dump());
+  }
+}
+
+void MassiveEngine::wake_chain_loop() {
+  // Waking every loop early is harmless (each just works sooner) and keeps pause() simple.
+  chain_refresh_now_ = true;
+  for (auto* t : timers_) t->cancel();
+}
+
+SymbolChain* MassiveEngine::chain_for_ticker(std::string_view sym) {
+  const auto u = underlying_of_option(sym);
+  if (u.empty()) return nullptr;
+  const auto it = chains_.find(std::string(u));
+  return it == chains_.end() ? nullptr : it->second.get();
+}
+
+void MassiveEngine::on_option_events(std::vector<vendor::FeedEvent>& events) {
+  for (auto& ev : events) {
+    if (auto* q = std::get_if<vendor::QuoteEvent>(&ev)) {
+      ticks_options_->inc();
+      if (auto* chain = chain_for_ticker(q->sym)) {
+        chain->on_quote(q->sym, q->bid, q->ask, q->bid_size, q->ask_size);
+        on_micro_quote(*chain, *q);
+      }
+    } else if (auto* t = std::get_if<vendor::TradeEvent>(&ev)) {
+      ticks_options_->inc();
+      if (auto* chain = chain_for_ticker(t->sym)) {
+        chain->on_trade(t->sym, t->price);
+        on_micro_trade(*chain, *t);
+      }
+    } else if (auto* c = std::get_if<vendor::ClockEvent>(&ev)) {
+      on_clock_event(*c);
+    }
+  }
+}
+
+void MassiveEngine::on_index_events(std::vector<vendor::FeedEvent>& events) {
+  for (auto& ev : events) {
+    if (auto* v = std::get_if<vendor::IndexValueEvent>(&ev)) {
+      ticks_indices_->inc();
+      if (!clock_ready_) continue;
+      on_spot(v->ticker, v->value, v->t_ms > 0 ? v->t_ms : market_now(), "massive/ws");
+    } else if (auto* c = std::get_if<vendor::ClockEvent>(&ev)) {
+      on_clock_event(*c);
+    }
+  }
+}
+
+void MassiveEngine::on_stock_events(std::vector<vendor::FeedEvent>& events) {
+  for (auto& ev : events) {
+    if (auto* t = std::get_if<vendor::TradeEvent>(&ev)) {
+      ticks_stocks_->inc();
+      if (t->sym == "SPY") volume_.add_trade(t->price, t->size);
+    } else if (auto* c = std::get_if<vendor::ClockEvent>(&ev)) {
+      on_clock_event(*c);
+    }
+  }
+}
+
+void MassiveEngine::update_feed_metrics() {
+  auto& m = ctx_.metrics();
+  const std::pair<const char*, vendor::WsFeed*> feeds[] = {
+      {"options", options_feed_.get()}, {"indices", indices_feed_.get()}, {"stocks", stocks_feed_.get()}};
+  for (const auto& [name, feed] : feeds) {
+    const auto s = feed->stats();
+    const core::Labels l{{"feed", name}};
+    m.gauge("massive_feed_malformed_frames", "Feed frames that were not valid vendor JSON (skipped)", l)
+        .set(double(s.malformed_frames));
+    m.gauge("massive_feed_skipped_events", "Feed events of unknown type or with bad fields (skipped)", l)
+        .set(double(s.skipped_events));
+    m.gauge("massive_feed_frames", "Feed frames received", l).set(double(s.frames));
+    m.gauge("massive_feed_connects", "Feed connections that authenticated", l).set(double(s.connects));
+    m.gauge("massive_feed_disconnects", "Authenticated feed connections that ended", l).set(double(s.disconnects));
+    m.gauge("massive_feed_subscribed", "Params the feed connection is subscribed to", l).set(double(s.subscribed));
+    m.gauge("massive_feed_over_cap", "Quote params left out by the vendor's per-connection cap", l)
+        .set(double(s.over_cap));
+    m.gauge("massive_feed_connected", "1 while the feed is authenticated", l).set(feed->authenticated() ? 1 : 0);
+  }
+}
+
+}  // namespace ms::massive

@@ -1,0 +1,180 @@
+#pragma once
+// The massive service's engine: vendor feeds in, every model out (spec massive.md §3–§5,
+// DESIGN §9). One strand owns all market state, so workers never lock:
+//
+//   feeds     options (Q.+T. of the chain window, ≤ the vendor's quote-contract cap),
+//             indices (V. of the spot symbols), stocks (T.SPY for the volume profile); the
+//             simulator's clock status drives the one market clock (massive:clock)
+//   spot      REST index + stock snapshots every spot interval, and every V. event: spot model,
+//             trail, candles
+//   chain     every chain interval (and at once on a new session): expirations cached per
+//             session, one strike window per expiration (VIX expected move), heatmap rebuilt
+//             when the window moves, then quotes/trades applied per tick (incremental)
+//   analytics GEX with levels → Bias/LFI → market mode, from the same chain (Q20)
+//   selector  every selector interval: top N with neighbour convexity, idea tracking
+//   publish   every heatmap publish interval: heatmap diff + model (never empty), candles,
+//             micro, volume profile — each with epoch and a per-symbol seq, PUBLISHed on its
+//             truth channel
+#include <utility>  // before Asio: boost/asio/awaitable.hpp in 1.74 misses it
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "net/http_client.hpp"
+#include "net/ops_routes.hpp"
+#include "quant/bias_lfi.hpp"
+#include "quant/candles.hpp"
+#include "quant/gex.hpp"
+#include "quant/microstructure.hpp"
+#include "quant/trade_selector.hpp"
+#include "quant/volume_profile.hpp"
+#include "runtime/service.hpp"
+#include "services/massive/command_queue.hpp"
+#include "services/massive/massive_config.hpp"
+#include "services/massive/selector_tracking.hpp"
+#include "services/massive/symbol_chain.hpp"
+#include "vendor/recording.hpp"
+#include "vendor/rest_client.hpp"
+#include "vendor/ws_feed.hpp"
+
+namespace ms::massive {
+
+struct EngineOptions {
+  std::string api_key;                           // the vendor key ("sim" on the simulator)
+  std::optional<std::filesystem::path> record;   // --record FILE
+};
+
+class MassiveEngine {
+ public:
+  MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config, EngineOptions options);
+  ~MassiveEngine();
+  MassiveEngine(const MassiveEngine&) = delete;
+  MassiveEngine& operator=(const MassiveEngine&) = delete;
+
+  void start();
+  void stop();  // blocks until the workers have ended (bounded)
+  net::Readiness readiness() const;
+
+ private:
+  using Strand = boost::asio::strand<boost::asio::any_io_executor>;
+  struct Seqs;
+
+  // engine.cpp: lifecycle, feeds, clock
+  boost::asio::awaitable<void> run_feed(vendor::WsFeed& feed);
+  boost::asio::awaitable<void> live_clock_loop();
+  void on_option_events(std::vector<vendor::FeedEvent>& events);
+  void on_index_events(std::vector<vendor::FeedEvent>& events);
+  void on_stock_events(std::vector<vendor::FeedEvent>& events);
+  void on_clock_event(const vendor::ClockEvent& c);
+  void on_clock(core::ClockState state);
+  void on_new_session(core::Date previous, core::Date next);
+  void on_session_change();  // engine_publish.cpp: per-session state (micro)
+  void wake_chain_loop();
+  SymbolChain* chain_for_ticker(std::string_view sym);
+  // Sleeps on the strand; false once the engine is stopping. wake_chain_loop() cuts it short.
+  boost::asio::awaitable<bool> pause(std::chrono::milliseconds d);
+  boost::asio::awaitable<void> load_state();  // engine_publish.cpp: volume hash, stored candles
+  void write_session_close(core::Date session);
+  core::EpochMs market_now() const;
+  std::int64_t next_seq(const std::string& model, const std::string& symbol);
+  void record_ws(std::string_view feed, std::string_view frame);
+  void update_feed_metrics();
+
+  // engine_spot.cpp: spot, trail, candles
+  boost::asio::awaitable<void> spot_loop();
+  void on_spot(const std::string& symbol, double value, core::EpochMs t_ms, std::string_view source,
+               const vendor::StockSnapshot* stock = nullptr);
+  double spot_of(const std::string& symbol) const;
+  std::optional<double> vix() const;
+
+  // engine_chain.cpp: chain geometry, subscriptions, GEX, Bias/LFI, selector
+  boost::asio::awaitable<void> chain_loop();
+  boost::asio::awaitable<void> refresh_chain(const std::string& symbol);
+  boost::asio::awaitable<void> analytics_loop();
+  boost::asio::awaitable<void> selector_loop();
+  void write_chain_latest();
+  void update_subscriptions();
+  void run_analytics(const std::string& symbol);
+  void run_selector(const std::string& symbol);
+  // engine_ideas.cpp: trade-idea tracking
+  void track_ideas(const std::string& symbol, const quant::SelectorResult& result);
+  boost::asio::awaitable<void> restore_ideas();
+
+  // engine_publish.cpp: coalesced publication
+  boost::asio::awaitable<void> publish_loop();
+  void publish_heatmap(SymbolChain& chain);
+  void publish_candles();
+  void publish_micro();
+  void on_micro_quote(SymbolChain& chain, const vendor::QuoteEvent& q);
+  void on_micro_trade(SymbolChain& chain, const vendor::TradeEvent& t);
+  void on_micro_spot(const std::string& symbol, double value, core::EpochMs t_ms);
+  quant::MicroBuilder& micro_for(const std::string& symbol);
+  void flush_volume();
+
+  runtime::ServiceContext& ctx_;
+  MassiveConfig config_;
+  EngineOptions options_;
+  Strand strand_;
+  std::shared_ptr<CommandQueue> out_;
+  std::string epoch_;
+  std::int64_t epoch_ms_ = 0;
+  std::map<std::string, std::int64_t> seqs_;
+
+  net::HttpClient http_;
+  std::unique_ptr<vendor::RestClient> rest_;
+  std::unique_ptr<vendor::WsFeed> options_feed_, indices_feed_, stocks_feed_;
+  std::unique_ptr<vendor::RecordingWriter> recorder_;
+
+  // Market state (strand only).
+  struct Spot {
+    double value = 0;
+    core::EpochMs t_ms = 0;
+  };
+  std::map<std::string, Spot> spots_;
+  std::map<std::string, std::unique_ptr<SymbolChain>> chains_;
+  std::map<std::string, std::vector<std::string>> expirations_;  // per symbol, for session_
+  std::map<std::string, quant::GexModel> gex_;
+  std::map<std::string, quant::BiasLfiResult> bias_;
+  std::map<std::string, quant::CandleBuilder> candles_;
+  std::map<std::string, quant::MicroBuilder> micro_;
+  std::map<std::string, SelectorTracker> trackers_;
+  quant::VolumeAccumulator volume_;
+  std::map<std::int64_t, double> volume_totals_;  // bucket (SPX cents) → volume
+  bool volume_loaded_ = false;
+  std::vector<std::string> option_subscriptions_;
+
+  core::Date session_{};
+  std::atomic<bool> clock_ready_{false};
+  std::set<core::Date> closed_sessions_;
+  std::uint64_t bad_clock_events_ = 0;
+  std::set<boost::asio::steady_timer*> timers_;
+  bool session_open_ = false;
+  std::uint64_t clock_seq_ = 0;
+  core::EpochMs last_clock_second_ = -1;
+  bool chain_refresh_now_ = false;
+
+  bool stopping_ = false;
+  int running_loops_ = 0;
+
+  // Metrics.
+  core::Counter* ticks_options_;
+  core::Counter* ticks_indices_;
+  core::Counter* ticks_stocks_;
+  core::Histogram* build_heatmap_;
+  core::Histogram* build_gex_;
+  core::Histogram* build_selector_;
+  core::Counter* rest_errors_;
+};
+
+}  // namespace ms::massive

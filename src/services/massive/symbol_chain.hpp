@@ -1,0 +1,103 @@
+#pragma once
+// One chain symbol's option chain in memory (the hydrator): the contracts of the last REST
+// snapshot inside the strike window, live quotes and trades from the options feed applied on
+// top, and the heatmap builder fed incrementally. Pure state: no I/O, no clock reads (the
+// caller passes market time). One owner (massive's strand).
+//
+// Roots stay apart: SPX (AM monthly) and SPXW (PM), NDX and NDXP are separate contracts; the
+// heatmap prefers the PM root at a shared strike and GEX sums both (quant). Contracts whose
+// expiry is before the session date are dropped on replace() (Q10): after the close they leave
+// the model instead of merging into 0-DTE.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/market_calendar.hpp"
+#include "quant/gex.hpp"
+#include "quant/heatmap_builder.hpp"
+#include "vendor/rest_client.hpp"
+
+namespace ms::massive {
+
+struct ChainContract {
+  std::string ticker;
+  std::string root;
+  core::Date expiry{};
+  std::string expiry_text;  // "2026-02-10"
+  double strike = 0;
+  quant::OptionType type = quant::OptionType::call;
+  std::optional<double> gamma;
+  std::optional<double> open_interest;
+  quant::LegQuote quote;
+  std::int64_t bid_size = 0, ask_size = 0;
+  nlohmann::json stored;  // spec §2.3 shape, for massive:chain:latest
+};
+
+// A wanted feed subscription, ranked for the vendor's quote-contract cap.
+struct RankedContract {
+  int dte = 0;
+  double distance = 0;  // |K − S| / S
+  std::string ticker;
+};
+
+class SymbolChain {
+ public:
+  SymbolChain(std::string symbol, quant::HeatmapConfig config);
+
+  const std::string& symbol() const { return symbol_; }
+
+  // A fresh snapshot (every expiry of the window). Contracts that are expired at `session`,
+  // unparseable or of a root of another symbol are left out. Quotes already received on the
+  // feed for a contract newer than its snapshot quote are kept. Returns true when the set of
+  // tickers changed (the chain geometry). Rebuilds the heatmap.
+  bool replace(const std::vector<vendor::OptionContractSnapshot>& snapshot, core::Date session,
+               core::EpochMs now_ms, double spot, double vix);
+
+  // Feed events. False when the ticker is not in the chain or nothing changed.
+  bool on_quote(std::string_view ticker, double bid, double ask, std::int64_t bid_size,
+                std::int64_t ask_size);
+  bool on_trade(std::string_view ticker, double price);
+
+  // Spot / VIX moved: re-prices theory (no-op when unchanged or not positive).
+  void set_market(double spot, double vix);
+  // Market time moved: time to expiry is quantised to the minute, so this re-prices only when
+  // the minute changes.
+  void set_time(core::EpochMs now_ms);
+
+  quant::HeatmapBuilder& heatmap() { return heatmap_; }
+  const quant::HeatmapBuilder& heatmap() const { return heatmap_; }
+  const std::vector<ChainContract>& contracts() const { return contracts_; }
+  const ChainContract* find(std::string_view ticker) const;
+  core::Date session() const { return session_; }
+  bool loaded() const { return loaded_; }
+  std::uint64_t version() const { return version_; }
+
+  // GEX over the chain (gamma and open interest of the snapshot), expired expiries dropped.
+  quant::GexInput gex_input(double spot) const;
+  // Contracts to subscribe on the options feed, nearest expiry first, then nearest strike.
+  std::vector<RankedContract> ranked_contracts(double spot) const;
+  // Contracts expiring at `session` (0-DTE), for the microstructure model.
+  bool is_zero_dte(const ChainContract& c) const { return c.expiry == session_; }
+
+ private:
+  void rebuild(double spot, double vix);
+  std::vector<double> years_for(core::EpochMs minute_ms) const;
+
+  std::string symbol_;
+  quant::HeatmapBuilder heatmap_;
+  std::vector<ChainContract> contracts_;
+  std::unordered_map<std::string, std::uint32_t> index_;
+  std::vector<core::Date> expiries_;  // ascending, the heatmap's expiry inputs
+  core::Date session_{};
+  core::EpochMs minute_ms_ = -1;
+  double spot_ = 0, vix_ = 0;
+  bool loaded_ = false;
+  std::uint64_t version_ = 0;  // +1 per geometry change
+};
+
+}  // namespace ms::massive
