@@ -18,8 +18,6 @@ bool service_available(std::string_view name) {
   return std::find(kAvailable.begin(), kAvailable.end(), name) != kAvailable.end();
 }
 
-std::string resolve_market_source(const core::Truth& truth) { return core::resolve_market_source(truth); }
-
 std::vector<PlannedService> planned_services(const core::Truth& truth) {
   std::vector<PlannedService> out;
   auto add = [&](const std::string& name, std::vector<std::string> args) {
@@ -27,7 +25,7 @@ std::vector<PlannedService> planned_services(const core::Truth& truth) {
   };
   add("journal", {"journal"});
   add("copilot", {"copilot"});
-  if (resolve_market_source(truth) == "sim") add("sim", {"sim"});
+  if (core::resolve_market_source(truth) == "sim") add("sim", {"sim"});
   add("massive", {"massive"});
   add("sse", {"sse"});
   return out;

@@ -20,9 +20,6 @@ std::vector<PlannedService> planned_services(const core::Truth& truth);
 // True when `marketswarm <name>` exists in this build.
 bool service_available(std::string_view name);
 
-// The market source `up` resolves: "sim" when truth says sim, or auto with no market-data key.
-std::string resolve_market_source(const core::Truth& truth);
-
 // GET url answered 2xx within a short timeout.
 bool http_ready(const std::string& url);
 

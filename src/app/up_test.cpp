@@ -44,6 +44,8 @@ struct Ports {
   std::uint16_t system = ms::testing::reserve_free_port();
   std::uint16_t market = ms::testing::reserve_free_port();
   std::uint16_t intel = ms::testing::reserve_free_port();
+  std::uint16_t sim = ms::testing::reserve_free_port();
+  std::uint16_t massive = ms::testing::reserve_free_port();
 };
 
 std::string url(std::uint16_t port) { return "redis://127.0.0.1:" + std::to_string(port); }
@@ -56,6 +58,8 @@ UpRun start_up(const TempDir& dir, const Ports& p) {
                      {"MS_BUS_MARKET_REDIS_URL", url(p.market)},
                      {"MS_BUS_INTEL_REDIS_URL", url(p.intel)},
                      {"MS_SECRETS_FILE", (dir.path() / "var" / "secrets.env").string()},
+                     {"MS_SIM_PORT", std::to_string(p.sim)},
+                     {"MS_MASSIVE_PORT", std::to_string(p.massive)},
                      {"MASSIVE_API_KEY", ""}};
   o.capture_output = true;
   UpRun run;
@@ -96,8 +100,21 @@ TEST(Up, StartsRedisLoadsTruthAndStopsEverythingOnSigterm) {
   ASSERT_EQ(::stat((dir.path() / "var" / "secrets.env").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
 
+  // No market-data key: the simulator plays a session and massive publishes from it.
+  ms::bus::BlockingRedis market(url(ports.market), 1000ms);
+  EXPECT_TRUE(ms::testing::wait_until(
+      [&] {
+        auto clock = market.command({"GET", "massive:clock"});
+        auto heatmap = market.command({"EXISTS", "massive:heatmap:model:I:SPX:latest"});
+        return clock.type == ms::bus::Reply::Type::string && heatmap.integer == 1;
+      },
+      60s))
+      << run.output;
+  auto clock = nlohmann::json::parse(market.command({"GET", "massive:clock"}).str);
+  EXPECT_EQ(clock["source"], "sim");
+
   auto pids = started_pids(run.output);
-  ASSERT_GE(pids.size(), 3u) << run.output;
+  ASSERT_GE(pids.size(), 5u) << run.output;  // three redis-servers, sim, massive
 
   run.process.signal(SIGTERM);
   auto status = run.process.wait_for(7s);

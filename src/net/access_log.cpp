@@ -11,8 +11,9 @@ namespace ms::net {
 namespace {
 
 bool is_secret_param(std::string_view key) {
-  static constexpr std::string_view kSecret[] = {"sso", "token", "access_token", "id_token",
-                                                 "jwt", "session", "password"};
+  // apikey: the market-data vendor's ?apiKey= (the simulator logs its requests too).
+  static constexpr std::string_view kSecret[] = {"sso",     "token",   "access_token", "id_token", "jwt",
+                                                 "session", "password", "apikey",       "api_key",  "key"};
   const std::string lower = to_lower(key);
   for (auto s : kSecret)
     if (lower == s) return true;

@@ -188,6 +188,8 @@ TEST(AccessLog, RedactsSecretsInTarget) {
   EXPECT_EQ(redact_target("/api/auth/sso?sso=eyJhbGc.x.y&next=/app"), "/api/auth/sso?sso=REDACTED&next=/app");
   EXPECT_EQ(redact_target("/x?a=1&TOKEN=abc"), "/x?a=1&TOKEN=REDACTED");
   EXPECT_EQ(redact_target("/x"), "/x");
+  EXPECT_EQ(redact_target("/v3/snapshot/indices?ticker.any_of=I:SPX&apiKey=k3y"),
+            "/v3/snapshot/indices?ticker.any_of=I:SPX&apiKey=REDACTED");
   EXPECT_EQ(redact_header("Cookie", "ms_session=abc"), "REDACTED");
   EXPECT_EQ(redact_header("authorization", "Bearer x"), "REDACTED");
   EXPECT_EQ(redact_header("Accept", "*/*"), "*/*");

@@ -120,7 +120,7 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
     }
     if (over != logged_over_cap) {
       logged_over_cap = over;
-      if (over > 0) spdlog::warn("vendor ws {}: {} quote subscriptions left out (cap {} quote contracts per connection)",
+      if (over > 0) spdlog::info("vendor ws {}: {} quote subscriptions left out (cap {} quote contracts per connection)",
                    options.name, over, options.max_quote_contracts);
     }
     return out;

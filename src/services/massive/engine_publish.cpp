@@ -98,7 +98,6 @@ void MassiveEngine::publish_heatmap(SymbolChain& chain) {
   out_->push({"EXPIRE", replay, std::to_string(config_.replay_ttl_sec)});
   out_->publish(bus::keys::heatmap_diff(symbol), std::move(delta));
   build_heatmap_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  ctx_.metrics().counter("massive_models_built_total", "Models published", {{"model", "heatmap"}}).inc();
 }
 
 void MassiveEngine::publish_candles() {

@@ -111,6 +111,7 @@ MassiveEngine::~MassiveEngine() = default;
 core::EpochMs MassiveEngine::market_now() const { return ctx_.clock().now_ms(); }
 
 std::int64_t MassiveEngine::next_seq(const std::string& model, const std::string& symbol) {
+  ctx_.metrics().counter("massive_models_built_total", "Models published", {{"model", model}}).inc();
   return ++seqs_[model + "|" + symbol];
 }
 

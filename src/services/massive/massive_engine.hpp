@@ -87,6 +87,7 @@ class MassiveEngine {
   boost::asio::awaitable<void> load_state();  // engine_publish.cpp: volume hash, stored candles
   void write_session_close(core::Date session);
   core::EpochMs market_now() const;
+  // The next seq of a model for a symbol; also counts the publication in /metrics.
   std::int64_t next_seq(const std::string& model, const std::string& symbol);
   void record_ws(std::string_view feed, std::string_view frame);
   void update_feed_metrics();

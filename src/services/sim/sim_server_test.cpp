@@ -229,6 +229,22 @@ TEST(SimServer, MarketTimeFollowsTheInjectedWallClock) {
   EXPECT_EQ(sim.server->stats()["market_ms"].get<std::int64_t>(), open + 60'000);
 }
 
+TEST(SimServer, FallingBehindRebasesInsteadOfCatchingUpForever) {
+  SimServerOptions o;
+  o.batch_budget = 1ms;  // far less than four market hours of ticks take
+  Sim sim(o);
+  const std::int64_t open = sim.server->stats()["market_ms"];
+  sim.advance(4h);
+  ASSERT_TRUE(testing::wait_until([&] { return sim.server->stats()["lag_resets"].get<int>() >= 1; }, kWait));
+  const std::int64_t behind = sim.server->stats()["market_ms"];
+  EXPECT_LT(behind, open + 4 * 3'600'000);
+  // From there the market follows the wall clock again.
+  sim.advance(10s);
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return sim.server->stats()["market_ms"].get<std::int64_t>() >= behind + 10'000; }, kWait));
+  EXPECT_LT(sim.server->stats()["market_ms"].get<std::int64_t>(), open + 4 * 3'600'000);
+}
+
 // ---- WebSocket -------------------------------------------------------------------------------
 
 TEST(SimServer, WebSocketHandshakeSubscribeAndData) {
@@ -399,6 +415,8 @@ TEST(SimServer, ReplayDeliversRecordedFramesInOrderAndAnswersRest) {
     vendor::RecordingWriter w(file, h);
     w.write_rest(start + 500, "/v3/snapshot/indices?ticker.any_of=I:SPX&apiKey=K", 200, R"({"status":"OK","first":1})");
     w.write_ws(start + 1000, "options", R"([{"ev":"T","sym":"O:SPXW260210C06000000","p":1.5,"s":1,"t":1,"q":1}])");
+    w.write_ws(start + 1200, "options",
+               R"([{"ev":"status","status":"clock","message":"market clock","ts_ms":5,"session_date":"2026-02-10","phase":"open","speed":1,"source":"sim"}])");
     w.write_ws(start + 1500, "indices", R"([{"ev":"V","val":6001.5,"T":"I:SPX","t":2}])");
     w.write_ws(start + 2000, "options", R"([{"ev":"T","sym":"O:SPXW260210C06000000","p":1.6,"s":2,"t":3,"q":2}])");
     w.write_rest(start + 3000, "/v3/snapshot/indices?ticker.any_of=I:SPX", 200, R"({"status":"OK","second":2})");
@@ -449,7 +467,8 @@ TEST(SimServer, ReplayDeliversRecordedFramesInOrderAndAnswersRest) {
   // Bare path fallback: any query on a recorded path answers its first recording.
   EXPECT_EQ(sim.get("/v3/snapshot/options/I:SPX?cursor=zzz", "sekret").status, 200);
   EXPECT_TRUE(opt->is_open());
-  EXPECT_EQ(sim.server->stats()["replay_records"], 6);
+  EXPECT_EQ(sim.server->stats()["replay_records"], 7);
+  EXPECT_EQ(sim.server->stats()["replay_clock_frames_skipped"], 1);
 }
 
 }  // namespace

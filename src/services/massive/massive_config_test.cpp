@@ -1,0 +1,92 @@
+#include "services/massive/massive_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+
+namespace ms::massive {
+namespace {
+
+core::Truth truth_with(nlohmann::json env, std::map<std::string, std::string> process_env = {}) {
+  nlohmann::json doc = {
+      {"node", {{"name", "t"}, {"env", "dev"}, {"market", {{"source", "auto"}}}}},
+      {"buses", {{"system-redis", {{"url", "redis://127.0.0.1:6379"}}}}},
+      {"components",
+       {{"massive",
+         {{"id", "massive"},
+          {"sim", {{"bind", "127.0.0.1"}, {"port", 3004}, {"seed", 1}, {"speed", 1.0}}},
+          {"env", env}}}}}};
+  return core::Truth::from_json(doc, [process_env](const std::string& name) -> std::optional<std::string> {
+    const auto it = process_env.find(name);
+    if (it == process_env.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+std::string code_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const core::Error& e) {
+    return e.code();
+  }
+  return "";
+}
+
+TEST(MassiveConfig, SimulatorEndpointsComeFromTheSimBlock) {
+  const auto c = load_massive_config(truth_with(nlohmann::json::object()), true);
+  EXPECT_TRUE(c.simulated);
+  EXPECT_EQ(c.endpoints.rest_base_url, "http://127.0.0.1:3004");
+  EXPECT_EQ(c.endpoints.options_ws_url, "ws://127.0.0.1:3004/options");
+  EXPECT_EQ(c.endpoints.stocks_ws_url, "ws://127.0.0.1:3004/stocks");
+  EXPECT_EQ(c.endpoints.indices_ws_url, "ws://127.0.0.1:3004/indices");
+}
+
+TEST(MassiveConfig, LiveEndpointsAndDefaults) {
+  const auto c = load_massive_config(truth_with({{"MASSIVE_WS_URL", "wss://example.test/options"}}), false);
+  EXPECT_EQ(c.endpoints.rest_base_url, "https://api.massive.com");
+  EXPECT_EQ(c.endpoints.options_ws_url, "wss://example.test/options");
+  EXPECT_EQ(c.chain_symbols, (std::vector<std::string>{"I:SPX", "I:NDX"}));
+  EXPECT_EQ(c.widths("I:NDX"), (std::vector<int>{50, 60, 70, 80, 100, 120, 130}));
+  EXPECT_EQ(c.strike_increment("I:NDX"), 10);
+  EXPECT_TRUE(c.filter_strikes("I:NDX"));
+  EXPECT_FALSE(c.filter_strikes("I:SPX"));
+  EXPECT_EQ(c.max_dte, 10);
+  EXPECT_EQ(c.max_quote_contracts, 1000u);
+  EXPECT_EQ(c.chain_interval, std::chrono::milliseconds(10000));
+}
+
+TEST(MassiveConfig, ProcessEnvironmentOverridesTruth) {
+  const auto c = load_massive_config(
+      truth_with({{"MASSIVE_CHAIN_INTERVAL_SEC", "10"}}, {{"MASSIVE_CHAIN_INTERVAL_SEC", "0.5"}}), true);
+  EXPECT_EQ(c.chain_interval, std::chrono::milliseconds(500));
+}
+
+TEST(MassiveConfig, BadValuesNameTheVariable) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"MASSIVE_CHAIN_INTERVAL_SEC", "ten"},
+           {"MASSIVE_CHAIN_INTERVAL_SEC", "0"},
+           {"MASSIVE_WIDTHS_SPX", "20,-5"},
+           {"MASSIVE_WIDTHS_SPX", ""},
+           {"MASSIVE_CHAIN_SYMBOLS", "SPX"},
+           {"MASSIVE_CHAIN_SYMBOLS", " , "},
+           {"MASSIVE_SPX_FILTER_STRIKES", "maybe"},
+           {"MASSIVE_MAX_QUOTE_CONTRACTS", "5000"},
+           {"MASSIVE_MODEL_DTES", "0,x"},
+       }) {
+    try {
+      load_massive_config(truth_with({{name, value}}), true);
+      ADD_FAILURE() << name << "=" << value << " accepted";
+    } catch (const core::Error& e) {
+      EXPECT_EQ(e.code(), "bad_massive_config") << name;
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(MassiveConfig, SplitListTrimsAndDropsBlanks) {
+  EXPECT_EQ(split_list(" I:SPX , ,I:NDX "), (std::vector<std::string>{"I:SPX", "I:NDX"}));
+  EXPECT_TRUE(split_list("").empty());
+}
+
+}  // namespace
+}  // namespace ms::massive

@@ -1,0 +1,140 @@
+#include "services/massive/symbol_chain.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/market_calendar.hpp"
+#include "quant/heatmap_json.hpp"
+
+namespace ms::massive {
+namespace {
+
+using core::Date;
+
+Date day(int y, unsigned m, unsigned d) { return Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}; }
+
+vendor::OptionContractSnapshot contract(const std::string& ticker, double bid, double ask, double gamma = 0.002,
+                                        double oi = 100) {
+  vendor::OptionContractSnapshot c;
+  c.ticker = ticker;
+  c.bid = bid;
+  c.ask = ask;
+  c.midpoint = (bid + ask) / 2;
+  c.gamma = gamma;
+  c.open_interest = oi;
+  c.implied_volatility = 0.15;
+  c.wire = {{"details", {{"ticker", ticker}}}};
+  return c;
+}
+
+// SPXW 0-DTE and 1-DTE around 6000, an AM-settled SPX monthly sharing a strike, an expired
+// contract and an NDX contract that belongs to another chain.
+std::vector<vendor::OptionContractSnapshot> snapshot() {
+  std::vector<vendor::OptionContractSnapshot> out;
+  for (int k = 5950; k <= 6050; k += 25) {
+    const std::string ks = "0" + std::to_string(k) + "000";
+    out.push_back(contract("O:SPXW260320C" + ks, 10, 11));
+    out.push_back(contract("O:SPXW260320P" + ks, 9, 10));
+    out.push_back(contract("O:SPXW260323C" + ks, 20, 21));
+    out.push_back(contract("O:SPXW260323P" + ks, 19, 20));
+  }
+  out.push_back(contract("O:SPX260320C06000000", 50, 60, 0.001, 1000));  // AM monthly
+  out.push_back(contract("O:SPXW260319C06000000", 1, 2));                // expired yesterday
+  out.push_back(contract("O:NDXP260320C21000000", 1, 2));                // another chain
+  return out;
+}
+
+constexpr core::EpochMs kNoon = 1774022400000;  // 2026-03-20 16:00 UTC = 12:00 ET (EDT)
+
+quant::HeatmapConfig config() {
+  quant::HeatmapConfig c;
+  c.widths = {25, 50};
+  return c;
+}
+
+TEST(SymbolChain, KeepsItsOwnUnexpiredContractsAndRootsApart) {
+  SymbolChain chain("I:SPX", config());
+  EXPECT_TRUE(chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16));
+  EXPECT_EQ(chain.contracts().size(), 5u * 4 + 1);  // no expired, no NDX
+  EXPECT_NE(chain.find("O:SPX260320C06000000"), nullptr);
+  EXPECT_NE(chain.find("O:SPXW260320C06000000"), nullptr);
+  EXPECT_EQ(chain.find("O:SPXW260319C06000000"), nullptr);
+  EXPECT_EQ(chain.find("O:NDXP260320C21000000"), nullptr);
+  // The PM root prices the tile at the shared strike, not the AM monthly.
+  const auto slot = chain.heatmap().find_tile({quant::TileStrategy::single, 0, 0, 6000000});
+  ASSERT_TRUE(slot.has_value());
+  EXPECT_EQ(chain.heatmap().tile_value(*slot).call.market, 10500);  // mid 10.5 x 1000
+  const auto exps = chain.heatmap().expirations();
+  ASSERT_EQ(exps.size(), 2u);
+  EXPECT_EQ(exps[0].date, "2026-03-20");
+  EXPECT_EQ(exps[0].dte, 0);
+  EXPECT_EQ(exps[1].dte, 3);
+}
+
+TEST(SymbolChain, SameTickersIsNoGeometryChangeAndQuotesUpdateOnlyTheirTiles) {
+  SymbolChain chain("I:SPX", config());
+  chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16);
+  chain.heatmap().take_diff();
+  EXPECT_FALSE(chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16));
+  EXPECT_TRUE(chain.heatmap().take_diff().empty());
+
+  EXPECT_TRUE(chain.on_quote("O:SPXW260320C06000000", 12, 13, 5, 7));
+  EXPECT_FALSE(chain.on_quote("O:SPXW260320C06000000", 12, 13, 5, 7));  // unchanged
+  EXPECT_FALSE(chain.on_quote("O:SPXW999999C06000000", 12, 13, 5, 7));  // unknown
+  const auto diff = chain.heatmap().take_diff();
+  ASSERT_FALSE(diff.changed.empty());
+  for (auto slot : diff.changed) {
+    const auto& key = chain.heatmap().tile_key(slot);
+    EXPECT_EQ(key.dte, 0);
+    EXPECT_LE(std::abs(key.strike_milli - 6000000), 50000);  // the leg or its wings
+  }
+  // A feed quote survives the next snapshot (it is fresher than the snapshot's).
+  chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16);
+  EXPECT_EQ(*chain.find("O:SPXW260320C06000000")->quote.bid, 12);
+}
+
+TEST(SymbolChain, TheClockMovesTheoryOnlyOnMinuteBoundaries) {
+  SymbolChain chain("I:SPX", config());
+  chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16);
+  chain.heatmap().take_diff();
+  chain.set_time(kNoon + 30'000);
+  EXPECT_TRUE(chain.heatmap().take_diff().empty());
+  chain.set_time(kNoon + 60'000);
+  EXPECT_FALSE(chain.heatmap().take_diff().empty());
+}
+
+TEST(SymbolChain, ANewSessionDropsTheExpiredExpiry) {
+  SymbolChain chain("I:SPX", config());
+  chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16);
+  // Monday: the 03-20 contracts have expired; the same snapshot must not merge them into 0-DTE.
+  EXPECT_TRUE(chain.replace(snapshot(), day(2026, 3, 23), kNoon + 3 * core::kMsPerDay, 6000, 16));
+  const auto exps = chain.heatmap().expirations();
+  ASSERT_EQ(exps.size(), 1u);
+  EXPECT_EQ(exps[0].date, "2026-03-23");
+  EXPECT_EQ(exps[0].dte, 0);
+  EXPECT_EQ(chain.contracts().size(), 10u);
+}
+
+TEST(SymbolChain, GexSumsRootsAndRanksSubscriptionsNearestFirst) {
+  SymbolChain chain("I:SPX", config());
+  chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6010, 16);
+  const auto gex = quant::build_gex(chain.gex_input(6010));
+  bool found = false;
+  for (const auto& e : gex.expirations) {
+    if (e.date != "2026-03-20") continue;
+    for (const auto& s : e.strikes) {
+      if (s.strike == 6000) {
+        found = true;
+        EXPECT_DOUBLE_EQ(s.call, 0.002 * 100 * 100 + 0.001 * 1000 * 100);  // SPXW + SPX
+      }
+    }
+  }
+  EXPECT_TRUE(found);
+  const auto ranked = chain.ranked_contracts(6010);
+  ASSERT_FALSE(ranked.empty());
+  EXPECT_EQ(ranked.front().dte, 0);
+  EXPECT_NE(ranked.front().ticker.find("06000000"), std::string::npos);
+  EXPECT_EQ(ranked.back().dte, 3);
+}
+
+}  // namespace
+}  // namespace ms::massive
