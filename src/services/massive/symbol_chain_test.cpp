@@ -136,5 +136,30 @@ TEST(SymbolChain, GexSumsRootsAndRanksSubscriptionsNearestFirst) {
   EXPECT_EQ(ranked.back().dte, 3);
 }
 
+// The weekend DST change (2026-03-08) and Good Friday (2026-04-03): dte counts calendar days,
+// time to expiry runs to 16:00 New York on the expiry date with the right UTC offset.
+TEST(SymbolChain, DstWeekendAndHolidayExpirations) {
+  std::vector<vendor::OptionContractSnapshot> snap = {contract("O:SPXW260306C06000000", 10, 11),
+                                                      contract("O:SPXW260309C06000000", 20, 21)};
+  SymbolChain chain("I:SPX", config());
+  const core::EpochMs friday_noon = core::new_york_time_ms(day(2026, 3, 6), 12, 0);
+  chain.replace(snap, day(2026, 3, 6), friday_noon, 6000, 16);
+  auto exps = chain.heatmap().expirations();
+  ASSERT_EQ(exps.size(), 2u);
+  EXPECT_EQ(exps[1].dte, 3);
+  // Monday 16:00 EDT is 20:00 UTC (Friday 16:00 EST was 21:00 UTC): 3 days + 3 h, less one hour.
+  const double hours = (core::expiration_ms(day(2026, 3, 9), core::Settlement::pm) - friday_noon) / 3.6e6;
+  EXPECT_DOUBLE_EQ(hours, 3 * 24 + 4 - 1);
+  EXPECT_NEAR(exps[1].years, hours / (365 * 24), 1e-12);
+
+  snap = {contract("O:SPXW260402C06000000", 10, 11), contract("O:SPXW260406C06000000", 20, 21)};
+  chain.replace(snap, day(2026, 4, 2), core::new_york_time_ms(day(2026, 4, 2), 12, 0), 6000, 16);
+  exps = chain.heatmap().expirations();
+  ASSERT_EQ(exps.size(), 2u);
+  EXPECT_EQ(exps[0].dte, 0);
+  EXPECT_EQ(exps[1].dte, 4);  // over Good Friday and the weekend
+  EXPECT_FALSE(core::is_trading_day(day(2026, 4, 3)));
+}
+
 }  // namespace
 }  // namespace ms::massive
