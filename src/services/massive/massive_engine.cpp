@@ -178,23 +178,25 @@ void MassiveEngine::start() {
 }
 
 void MassiveEngine::stop() {
-  std::promise<void> stopped;
-  auto done = stopped.get_future();
-  asio::post(strand_, [this, &stopped] {
+  // Promises are shared with the posted handlers: a wait that times out must not leave a
+  // handler writing into a destroyed promise.
+  auto stopped = std::make_shared<std::promise<void>>();
+  auto done = stopped->get_future();
+  asio::post(strand_, [this, stopped] {
     stopping_ = true;
     options_feed_->stop();
     indices_feed_->stop();
     stocks_feed_->stop();
     for (auto* t : timers_) t->cancel();
-    stopped.set_value();
+    stopped->set_value();
   });
   done.wait_for(std::chrono::seconds(2));
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
   for (;;) {
-    std::promise<int> count;
-    auto f = count.get_future();
-    asio::post(strand_, [this, &count] { count.set_value(running_loops_); });
+    auto count = std::make_shared<std::promise<int>>();
+    auto f = count->get_future();
+    asio::post(strand_, [this, count] { count->set_value(running_loops_); });
     if (f.wait_for(std::chrono::seconds(1)) != std::future_status::ready || f.get() == 0) break;
     if (std::chrono::steady_clock::now() > deadline) {
       spdlog::warn("massive: workers still running at stop");
@@ -203,15 +205,15 @@ void MassiveEngine::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   // Last writes (volume flush, closes) go out before the buses close.
-  std::promise<void> drained;
-  auto d = drained.get_future();
+  auto drained = std::make_shared<std::promise<void>>();
+  auto d = drained->get_future();
   asio::co_spawn(
       strand_,
-      [this, &drained]() -> asio::awaitable<void> {
+      [this, drained]() -> asio::awaitable<void> {
         flush_volume();
         co_await out_->drain();
         if (recorder_) recorder_->flush();
-        drained.set_value();
+        drained->set_value();
       },
       asio::detached);
   d.wait_for(std::chrono::seconds(4));

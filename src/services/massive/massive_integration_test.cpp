@@ -259,6 +259,7 @@ TEST_F(MassiveOnSimulator, PublishesEveryModelSurvivesFeedFaultsAndRollsTheSessi
       "massive:selector:model:I:SPX:latest",
       "massive:candles:model:I:SPX:latest",
       "massive:volume_profile:spx:model",
+      "massive:micro:model:I:SPX:latest",
   };
   for (const auto& key : strings) {
     EXPECT_TRUE(testing::wait_until([&] { return get(key).has_value(); }, 40s)) << key;
@@ -301,6 +302,9 @@ TEST_F(MassiveOnSimulator, PublishesEveryModelSurvivesFeedFaultsAndRollsTheSessi
   EXPECT_FALSE(candles["candles_5m"].empty());
   EXPECT_EQ(type("massive:volume_profile:spx"), "hash");
   EXPECT_TRUE(get_json("massive:volume_profile:spx:model").contains("poc"));
+  const auto micro = get_json("massive:micro:model:I:SPX:latest");
+  EXPECT_TRUE(micro["quotes"].is_array());
+  EXPECT_TRUE(micro.contains("sweeps") && micro.contains("absorption"));
   const auto chain = get_json("massive:chain:latest");
   ASSERT_TRUE(chain["contracts"].is_object());
   ASSERT_FALSE(chain["contracts"].empty());

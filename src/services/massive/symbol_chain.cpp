@@ -26,7 +26,7 @@ SymbolChain::SymbolChain(std::string symbol, quant::HeatmapConfig config)
     : symbol_(std::move(symbol)), heatmap_(std::move(config)) {}
 
 const ChainContract* SymbolChain::find(std::string_view ticker) const {
-  const auto it = index_.find(std::string(ticker));
+  const auto it = index_.find(ticker);
   return it == index_.end() ? nullptr : &contracts_[it->second];
 }
 
@@ -127,7 +127,7 @@ void SymbolChain::rebuild(double spot, double vix) {
 
 bool SymbolChain::on_quote(std::string_view ticker, double bid, double ask, std::int64_t bid_size,
                            std::int64_t ask_size) {
-  const auto it = index_.find(std::string(ticker));
+  const auto it = index_.find(ticker);
   if (it == index_.end()) return false;
   if (!std::isfinite(bid) || !std::isfinite(ask) || bid < 0 || ask < 0) return false;
   auto& c = contracts_[it->second];
@@ -142,7 +142,7 @@ bool SymbolChain::on_quote(std::string_view ticker, double bid, double ask, std:
 }
 
 bool SymbolChain::on_trade(std::string_view ticker, double price) {
-  const auto it = index_.find(std::string(ticker));
+  const auto it = index_.find(ticker);
   if (it == index_.end() || !std::isfinite(price) || price <= 0) return false;
   auto& c = contracts_[it->second];
   if (c.quote.last == price) return false;

@@ -91,7 +91,12 @@ class SymbolChain {
   std::string symbol_;
   quant::HeatmapBuilder heatmap_;
   std::vector<ChainContract> contracts_;
-  std::unordered_map<std::string, std::uint32_t> index_;
+  // Looked up per feed event with a string_view: no allocation on the hot path.
+  struct TickerHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, TickerHash, std::equal_to<>> index_;
   std::vector<core::Date> expiries_;  // ascending, the heatmap's expiry inputs
   core::Date session_{};
   core::EpochMs minute_ms_ = -1;
