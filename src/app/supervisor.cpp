@@ -1,5 +1,7 @@
 #include "app/supervisor.hpp"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -190,27 +192,39 @@ bool Supervisor::pump_until(const std::function<bool()>& until, std::chrono::mil
 }
 
 void Supervisor::stop_all() {
-  // Signal everyone first (reverse start order), then wait: the total stays near one grace period.
-  for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
-    Child& c = **it;
-    c.restart_at.reset();
-    if (c.process.running()) c.process.signal(SIGTERM);
-  }
+  // By tier, highest first; inside a tier everyone is signalled (reverse start order) before
+  // anyone is waited for. One deadline for the whole stop; a lower tier always keeps a short
+  // slice of it so its servers can shut down cleanly.
   const auto deadline = Clock::now() + opts_.stop_grace;
-  for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
-    Child& c = **it;
-    if (c.stopped && !c.process.running()) continue;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() < 0) left = std::chrono::milliseconds(0);
-    if (c.process.running()) {
-      if (!c.process.wait_for(left)) {
-        out_ << "[up] " << c.spec.name << " did not stop in time; killing it" << std::endl;
-        c.process.signal(SIGKILL);
-        c.process.wait_for(std::chrono::milliseconds(2000));
-      }
+  const auto reserve = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(1000), opts_.stop_grace / 4);
+  std::vector<int> tiers;
+  for (const auto& c : children_) tiers.push_back(c->spec.stop_tier);
+  std::sort(tiers.rbegin(), tiers.rend());
+  tiers.erase(std::unique(tiers.begin(), tiers.end()), tiers.end());
+  for (std::size_t t = 0; t < tiers.size(); ++t) {
+    const auto tier_deadline = t + 1 < tiers.size() ? deadline - reserve : deadline;
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+      Child& c = **it;
+      if (c.spec.stop_tier != tiers[t]) continue;
+      c.restart_at.reset();
+      if (c.process.running()) c.process.signal(SIGTERM);
     }
-    drain_output(c, true);
-    c.stopped = true;
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+      Child& c = **it;
+      if (c.spec.stop_tier != tiers[t]) continue;
+      if (c.stopped && !c.process.running()) continue;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(tier_deadline - Clock::now());
+      if (left.count() < 0) left = std::chrono::milliseconds(0);
+      if (c.process.running()) {
+        if (!c.process.wait_for(left)) {
+          out_ << "[up] " << c.spec.name << " did not stop in time; killing it" << std::endl;
+          c.process.signal(SIGKILL);
+          c.process.wait_for(std::chrono::milliseconds(2000));
+        }
+      }
+      drain_output(c, true);
+      c.stopped = true;
+    }
   }
 }
 

@@ -20,6 +20,9 @@ struct ChildSpec {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> env;
   bool restart = true;
+  // Stop order: higher tiers are stopped (and waited for) before lower ones, so services flush
+  // their last writes while the Redis servers they write to (tier 0) still run.
+  int stop_tier = 0;
 };
 
 struct SupervisorOptions {

@@ -73,6 +73,31 @@ TEST(Supervisor, StopAllEndsEveryChildWithinTheGraceAndKillsStubbornOnes) {
   EXPECT_NE(out.str().find("stubborn did not stop in time; killing it"), std::string::npos) << out.str();
 }
 
+TEST(Supervisor, HigherTiersStopFirstSoServicesFlushWhileTheirRedisRuns) {
+  std::ostringstream out;
+  Supervisor sup(fast(), out);
+  // The "redis" (tier 0) says when it gets SIGTERM; the "service" (tier 1) takes a while to
+  // flush and says when it is done. The service must be done before redis hears anything.
+  sup.start({"redis", {"/bin/sh", "-c", "trap 'echo redis-term; exit 0' TERM; echo ready; while :; do sleep 0.05; done"},
+             {}, true, 0});
+  sup.start({"service",
+             {"/bin/sh", "-c", "trap 'sleep 0.3; echo service-flushed; exit 0' TERM; echo ready; while :; do sleep 0.05; done"},
+             {}, true, 1});
+  ASSERT_TRUE(sup.pump_until(
+      [&] {
+        const auto s = out.str();
+        return s.find("redis | ready") != std::string::npos && s.find("service | ready") != std::string::npos;
+      },
+      5s));
+  sup.stop_all();
+  const auto s = out.str();
+  const auto flushed = s.find("service | service-flushed");
+  const auto term = s.find("redis | redis-term");
+  ASSERT_NE(flushed, std::string::npos) << s;
+  ASSERT_NE(term, std::string::npos) << s;
+  EXPECT_LT(flushed, term) << s;
+}
+
 TEST(Supervisor, AMissingBinaryIsAnErrorNotASilentExit) {
   std::ostringstream out;
   Supervisor sup(fast(), out);

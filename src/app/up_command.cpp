@@ -204,7 +204,20 @@ int run_up(const UpOptions& o) {
   for (const auto& svc : planned_services(truth)) {
     std::vector<std::string> argv{exe};
     argv.insert(argv.end(), svc.args.begin(), svc.args.end());
-    sup.start({svc.name, argv, child_env, true});
+    sup.start({svc.name, argv, child_env, true, /*stop_tier=*/1});
+    // massive connects to the simulator at once: give it a listening simulator (bounded; on a
+    // timeout massive simply retries its feeds).
+    if (svc.name == "sim") {
+      if (const auto sim = truth.sim("massive")) {
+        const std::string host = sim->bind == "0.0.0.0" ? "127.0.0.1" : sim->bind;
+        const std::string healthz = "http://" + host + ":" + std::to_string(sim->port) + "/healthz";
+        sup.pump_until([&] { return http_ready(healthz); }, 10s);
+        if (sup.stop_requested()) {
+          sup.stop_all();
+          return 0;
+        }
+      }
+    }
   }
 
   // 6. Ready when the gateway says so (or, until the gateway exists, when the buses answer).

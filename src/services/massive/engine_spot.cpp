@@ -60,6 +60,7 @@ void MassiveEngine::on_spot(const std::string& symbol, double value, core::Epoch
     spot.t_ms = t_ms;
     return;
   }
+  const bool first = spot.value <= 0;
   spot.value = value;
   spot.t_ms = t_ms;
 
@@ -93,6 +94,8 @@ void MassiveEngine::on_spot(const std::string& symbol, double value, core::Epoch
   if (auto it = chains_.find(symbol); it != chains_.end()) {
     it->second->set_market(value, vix().value_or(0));
     on_micro_spot(symbol, value, t_ms);
+    // The chain waits for its first spot (the window's centre): fetch it now, not a cycle later.
+    if (first && !it->second->loaded()) wake_chain_loop();
   } else if (symbol == "I:VIX") {
     for (auto& [sym, chain] : chains_) chain->set_market(spot_of(sym), value);
   }
