@@ -12,6 +12,7 @@
 #include "net/http_client.hpp"
 #include "testing/ports.hpp"
 #include "testing/redis_server.hpp"
+#include "testing/source_tree.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/wait.hpp"
 
@@ -19,15 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::filesystem::path source_truth_dir() {
-  // The test binary lives under build/<tree>/src/runtime; truth/ is at the repository root.
-  auto dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
-  while (!dir.empty() && dir != dir.root_path()) {
-    if (std::filesystem::exists(dir / "truth" / "node.json")) return dir / "truth";
-    dir = dir.parent_path();
-  }
-  throw std::runtime_error("truth/ not found above the test binary");
-}
 
 int http_status(const std::string& url) {
   static ms::net::HttpClient client;
@@ -59,7 +51,7 @@ TEST(Service, RunsWithOpsRoutesHeartbeatAndStopsGracefully) {
   ::setenv("MS_JOURNAL_BIND", "127.0.0.1", 1);
   ::setenv("MS_DATABASE_URL", "sqlite:service-test.db", 1);
 
-  auto built = ms::core::truth::build(source_truth_dir());
+  auto built = ms::core::truth::build(ms::testing::source_truth_dir());
   ASSERT_TRUE(built.ok());
   const auto truth_file = dir / "truth.json";
   std::ofstream(truth_file) << built.composite.dump();

@@ -8,6 +8,7 @@
 
 #include "bus/keys.hpp"
 #include "quant/heatmap_json.hpp"
+#include "services/massive/engine_support.hpp"
 #include "services/massive/massive_engine.hpp"
 
 namespace ms::massive {
@@ -15,11 +16,6 @@ namespace ms::massive {
 namespace asio = boost::asio;
 
 namespace {
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr std::int64_t kCandleTtlSec = 8 * 86400;
 

@@ -1,7 +1,9 @@
 #pragma once
 // Small helpers of the engine: option ticker → chain symbol without a full parse (per feed
 // event), and the New York hour of a market instant (the selector's session windows).
+#include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <string_view>
 
 #include "core/market_calendar.hpp"
@@ -16,6 +18,11 @@ inline std::string_view underlying_of_option(std::string_view sym) {
   while (end < sym.size() && sym[end] >= 'A' && sym[end] <= 'Z') ++end;
   const auto u = core::underlying_for_root(sym.substr(2, end - 2));
   return u ? *u : std::string_view{};
+}
+
+inline std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // 10:15 New York → 10.25 (DST-aware).

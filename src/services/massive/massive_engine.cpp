@@ -22,11 +22,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 net::HttpClient::Options http_options() {
   net::HttpClient::Options o;
   o.threads = 2;

@@ -30,6 +30,7 @@
 #include "services/sim/sim_server.hpp"
 #include "testing/ports.hpp"
 #include "testing/redis_server.hpp"
+#include "testing/source_tree.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/wait.hpp"
 #include "vendor/recording.hpp"
@@ -40,14 +41,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::filesystem::path source_truth_dir() {
-  auto dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
-  while (!dir.empty() && dir != dir.root_path()) {
-    if (std::filesystem::exists(dir / "truth" / "node.json")) return dir / "truth";
-    dir = dir.parent_path();
-  }
-  throw std::runtime_error("truth/ not found above the test binary");
-}
 
 std::string http_get(const std::string& url) {
   static net::HttpClient client;
@@ -165,7 +158,7 @@ class MassiveOnSimulator : public ::testing::Test {
     // A debug build shares two cores with the simulator: keep the quote flow modest.
     env_.set("MASSIVE_MAX_QUOTE_CONTRACTS", "150");
 
-    auto built = core::truth::build(source_truth_dir());
+    auto built = core::truth::build(testing::source_truth_dir());
     ASSERT_TRUE(built.ok());
     built.composite["node"]["market"]["source"] = "sim";
     truth_file_ = dir_ / "truth.json";
