@@ -60,11 +60,16 @@ asio::awaitable<void> MassiveEngine::refresh_chain(const std::string& symbol) {
   const double spot = spot_of(symbol);
   if (spot <= 0) co_return;  // no spot yet: the window has no centre
   const core::Date session = session_;
-  auto& exps = expirations_[symbol];
-  if (exps.empty()) {
-    // Q2: the next N dates, one small request each, cached for the session.
-    exps = co_await rest_->expirations(symbol, core::format_date(session), config_.num_expirations);
+  // Q2: the next N dates, one small request each, cached until the first one settles (after
+  // the close the list starts at the next trading day).
+  core::Date from = session;
+  if (core::expiration_ms(session, core::Settlement::pm) <= market_now()) from = core::next_trading_day(session);
+  auto& cached = expirations_[symbol];
+  if (cached.dates.empty() || cached.from != from) {
+    cached.dates = co_await rest_->expirations(symbol, core::format_date(from), config_.num_expirations);
+    cached.from = from;
   }
+  const auto exps = cached.dates;
   quant::ChainSymbolSettings settings;
   settings.em_mult = config_.em_mult(symbol);
   settings.strike_increment = config_.strike_increment(symbol);

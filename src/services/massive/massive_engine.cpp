@@ -283,7 +283,10 @@ void MassiveEngine::on_clock(core::ClockState state) {
     on_new_session(session_, state.session_date);
   }
   const bool open = state.phase == core::SessionPhase::open;
-  if (session_open_ && !open) write_session_close(session_);
+  if (session_open_ && !open) {
+    write_session_close(session_);
+    wake_chain_loop();  // today's series has settled: it leaves the model now
+  }
   session_open_ = open;
   for (auto& [_, chain] : chains_) chain->set_time(state.ts_ms);
 }

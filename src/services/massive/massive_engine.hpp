@@ -144,7 +144,11 @@ class MassiveEngine {
   };
   std::map<std::string, Spot> spots_;
   std::map<std::string, std::unique_ptr<SymbolChain>> chains_;
-  std::map<std::string, std::vector<std::string>> expirations_;  // per symbol, for session_
+  struct Expirations {
+    core::Date from{};
+    std::vector<std::string> dates;
+  };
+  std::map<std::string, Expirations> expirations_;  // per chain symbol
   std::map<std::string, quant::GexModel> gex_;
   std::map<std::string, quant::BiasLfiResult> bias_;
   std::map<std::string, quant::CandleBuilder> candles_;

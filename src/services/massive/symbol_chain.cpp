@@ -40,7 +40,11 @@ bool SymbolChain::replace(const std::vector<vendor::OptionContractSnapshot>& sna
     if (!t) continue;
     const auto underlying = core::underlying_for_root(t->root);
     if (!underlying || *underlying != symbol_) continue;
+    // Expired: before the session date (Q10), or its settlement instant has passed (today's PM
+    // series after the close, an AM monthly from its expiry morning).
     if (core::is_expired(t->expiry, session)) continue;
+    const auto settlement = core::settlement_for_root(t->root).value_or(core::Settlement::pm);
+    if (core::expiration_ms(t->expiry, settlement) <= now_ms) continue;
     if (!seen.insert(s.ticker).second) continue;  // a repeated ticker: the first wins
     ChainContract c;
     c.ticker = s.ticker;

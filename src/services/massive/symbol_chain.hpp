@@ -5,9 +5,8 @@
 // caller passes market time). One owner (massive's strand).
 //
 // Roots stay apart: SPX (AM monthly) and SPXW (PM), NDX and NDXP are separate contracts; the
-// heatmap prefers the PM root at a shared strike and GEX sums both (quant). Contracts whose
-// expiry is before the session date are dropped on replace() (Q10): after the close they leave
-// the model instead of merging into 0-DTE.
+// heatmap prefers the PM root at a shared strike and GEX sums both (quant). Expired contracts are
+// dropped on replace() (Q10): after the close they leave the model instead of merging into 0-DTE.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,8 +50,9 @@ class SymbolChain {
 
   const std::string& symbol() const { return symbol_; }
 
-  // A fresh snapshot (every expiry of the window). Contracts that are expired at `session`,
-  // unparseable or of a root of another symbol are left out. Quotes already received on the
+  // A fresh snapshot (every expiry of the window). Contracts that are expired — expiry before
+  // `session`, or settled by `now_ms` (PM series at the close, AM series at the open of their
+  // expiry day) — unparseable or of a root of another symbol are left out. Quotes already received on the
   // feed for a contract newer than its snapshot quote are kept. Returns true when the set of
   // tickers changed (the chain geometry). Rebuilds the heatmap.
   bool replace(const std::vector<vendor::OptionContractSnapshot>& snapshot, core::Date session,

@@ -37,7 +37,7 @@ std::vector<vendor::OptionContractSnapshot> snapshot() {
     out.push_back(contract("O:SPXW260323C" + ks, 20, 21));
     out.push_back(contract("O:SPXW260323P" + ks, 19, 20));
   }
-  out.push_back(contract("O:SPX260320C06000000", 50, 60, 0.001, 1000));  // AM monthly
+  out.push_back(contract("O:SPX260323C06000000", 50, 60, 0.001, 1000));  // AM-settled, shares 6000
   out.push_back(contract("O:SPXW260319C06000000", 1, 2));                // expired yesterday
   out.push_back(contract("O:NDXP260320C21000000", 1, 2));                // another chain
   return out;
@@ -55,14 +55,14 @@ TEST(SymbolChain, KeepsItsOwnUnexpiredContractsAndRootsApart) {
   SymbolChain chain("I:SPX", config());
   EXPECT_TRUE(chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16));
   EXPECT_EQ(chain.contracts().size(), 5u * 4 + 1);  // no expired, no NDX
-  EXPECT_NE(chain.find("O:SPX260320C06000000"), nullptr);
-  EXPECT_NE(chain.find("O:SPXW260320C06000000"), nullptr);
+  EXPECT_NE(chain.find("O:SPX260323C06000000"), nullptr);
+  EXPECT_NE(chain.find("O:SPXW260323C06000000"), nullptr);
   EXPECT_EQ(chain.find("O:SPXW260319C06000000"), nullptr);
   EXPECT_EQ(chain.find("O:NDXP260320C21000000"), nullptr);
-  // The PM root prices the tile at the shared strike, not the AM monthly.
-  const auto slot = chain.heatmap().find_tile({quant::TileStrategy::single, 0, 0, 6000000});
+  // The PM root prices the tile at the shared strike, not the AM-settled one.
+  const auto slot = chain.heatmap().find_tile({quant::TileStrategy::single, 3, 0, 6000000});
   ASSERT_TRUE(slot.has_value());
-  EXPECT_EQ(chain.heatmap().tile_value(*slot).call.market, 10500);  // mid 10.5 x 1000
+  EXPECT_EQ(chain.heatmap().tile_value(*slot).call.market, 20500);  // SPXW mid 20.5 x 1000
   const auto exps = chain.heatmap().expirations();
   ASSERT_EQ(exps.size(), 2u);
   EXPECT_EQ(exps[0].date, "2026-03-20");
@@ -111,7 +111,28 @@ TEST(SymbolChain, ANewSessionDropsTheExpiredExpiry) {
   ASSERT_EQ(exps.size(), 1u);
   EXPECT_EQ(exps[0].date, "2026-03-23");
   EXPECT_EQ(exps[0].dte, 0);
-  EXPECT_EQ(chain.contracts().size(), 10u);
+  EXPECT_EQ(chain.contracts().size(), 10u);  // the SPXW 03-23 series; the AM call settled at the open
+}
+
+TEST(SymbolChain, AtTheCloseTodaysSeriesLeaves) {
+  SymbolChain chain("I:SPX", config());
+  const core::EpochMs close = core::new_york_time_ms(day(2026, 3, 20), 16, 0);
+  chain.replace(snapshot(), day(2026, 3, 20), close - 1000, 6000, 16);
+  EXPECT_NE(chain.find("O:SPXW260320C06000000"), nullptr);
+  EXPECT_FALSE(chain.replace(snapshot(), day(2026, 3, 20), close - 1, 6000, 16));
+  // The same session date, one second after the close: the 0-DTE series has settled.
+  EXPECT_TRUE(chain.replace(snapshot(), day(2026, 3, 20), close + 1000, 6000, 16));
+  EXPECT_EQ(chain.find("O:SPXW260320C06000000"), nullptr);
+  const auto exps = chain.heatmap().expirations();
+  ASSERT_EQ(exps.size(), 1u);
+  EXPECT_EQ(exps[0].date, "2026-03-23");
+  // An AM-settled series is gone from its expiry morning's open.
+  const core::EpochMs monday_open = core::new_york_time_ms(day(2026, 3, 23), 9, 30);
+  chain.replace(snapshot(), day(2026, 3, 23), monday_open - 1000, 6000, 16);
+  EXPECT_NE(chain.find("O:SPX260323C06000000"), nullptr);
+  chain.replace(snapshot(), day(2026, 3, 23), monday_open + 1000, 6000, 16);
+  EXPECT_EQ(chain.find("O:SPX260323C06000000"), nullptr);
+  EXPECT_NE(chain.find("O:SPXW260323C06000000"), nullptr);
 }
 
 TEST(SymbolChain, GexSumsRootsAndRanksSubscriptionsNearestFirst) {
@@ -120,7 +141,7 @@ TEST(SymbolChain, GexSumsRootsAndRanksSubscriptionsNearestFirst) {
   const auto gex = quant::build_gex(chain.gex_input(6010));
   bool found = false;
   for (const auto& e : gex.expirations) {
-    if (e.date != "2026-03-20") continue;
+    if (e.date != "2026-03-23") continue;
     for (const auto& s : e.strikes) {
       if (s.strike == 6000) {
         found = true;
