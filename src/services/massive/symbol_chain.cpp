@@ -63,7 +63,7 @@ bool SymbolChain::replace(const std::vector<vendor::OptionContractSnapshot>& sna
     c.stored = vendor::stored_contract_json(s.wire);
     // A feed quote is at least as fresh as the snapshot's; keep it.
     if (const auto* old = find(s.ticker)) {
-      if (old->quote.bid && old->quote.ask && old->bid_size + old->ask_size > 0) {
+      if (old->feed_quote && old->quote.bid && old->quote.ask) {
         c.quote.bid = old->quote.bid;
         c.quote.ask = old->quote.ask;
         c.quote.mid = old->quote.mid;
@@ -137,6 +137,7 @@ bool SymbolChain::on_quote(std::string_view ticker, double bid, double ask, std:
   auto& c = contracts_[it->second];
   c.bid_size = bid_size;
   c.ask_size = ask_size;
+  c.feed_quote = true;
   if (c.quote.bid == bid && c.quote.ask == ask) return false;
   c.quote.bid = bid;
   c.quote.ask = ask;

@@ -34,6 +34,7 @@ struct ChainContract {
   std::optional<double> open_interest;
   quant::LegQuote quote;
   std::int64_t bid_size = 0, ask_size = 0;
+  bool feed_quote = false;  // a feed quote arrived since the last snapshot
   nlohmann::json stored;  // spec §2.3 shape, for massive:chain:latest
 };
 
@@ -50,11 +51,12 @@ class SymbolChain {
 
   const std::string& symbol() const { return symbol_; }
 
-  // A fresh snapshot (every expiry of the window). Contracts that are expired — expiry before
-  // `session`, or settled by `now_ms` (PM series at the close, AM series at the open of their
-  // expiry day) — unparseable or of a root of another symbol are left out. Quotes already received on the
-  // feed for a contract newer than its snapshot quote are kept. Returns true when the set of
-  // tickers changed (the chain geometry). Rebuilds the heatmap.
+  // A fresh snapshot (every expiry of the window). Left out: expired contracts (expiry before
+  // `session`, or settled by `now_ms`: a PM series at the close, an AM series at the open of
+  // its expiry day), unparseable tickers and roots of another symbol. A quote the feed delivered
+  // since the previous snapshot wins over the snapshot's (it is fresher); an older one does not,
+  // so a contract that left the feed's subscriptions goes back to snapshot quotes. Rebuilds the
+  // heatmap; returns true when the set of tickers changed (the chain geometry).
   bool replace(const std::vector<vendor::OptionContractSnapshot>& snapshot, core::Date session,
                core::EpochMs now_ms, double spot, double vix);
 

@@ -87,9 +87,12 @@ TEST(SymbolChain, SameTickersIsNoGeometryChangeAndQuotesUpdateOnlyTheirTiles) {
     EXPECT_EQ(key.dte, 0);
     EXPECT_LE(std::abs(key.strike_milli - 6000000), 50000);  // the leg or its wings
   }
-  // A feed quote survives the next snapshot (it is fresher than the snapshot's).
+  // A feed quote survives the next snapshot (it is fresher than the snapshot's) ...
   chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16);
   EXPECT_EQ(*chain.find("O:SPXW260320C06000000")->quote.bid, 12);
+  // ... but not the one after, when the feed said nothing more about the contract.
+  chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16);
+  EXPECT_EQ(*chain.find("O:SPXW260320C06000000")->quote.bid, 10);
 }
 
 TEST(SymbolChain, TheClockMovesTheoryOnlyOnMinuteBoundaries) {
