@@ -64,12 +64,15 @@ asio::awaitable<void> MassiveEngine::refresh_chain(const std::string& symbol) {
   // the close the list starts at the next trading day).
   core::Date from = session;
   if (core::expiration_ms(session, core::Settlement::pm) <= market_now()) from = core::next_trading_day(session);
-  auto& cached = expirations_[symbol];
-  if (cached.dates.empty() || cached.from != from) {
-    cached.dates = co_await rest_->expirations(symbol, core::format_date(from), config_.num_expirations);
-    cached.from = from;
+  std::vector<std::string> exps;
+  if (const auto it = expirations_.find(symbol); it != expirations_.end() && it->second.from == from) {
+    exps = it->second.dates;
   }
-  const auto exps = cached.dates;
+  if (exps.empty()) {
+    // No reference into expirations_ across the await: a new session clears the map meanwhile.
+    exps = co_await rest_->expirations(symbol, core::format_date(from), config_.num_expirations);
+    expirations_[symbol] = Expirations{from, exps};
+  }
   quant::ChainSymbolSettings settings;
   settings.em_mult = config_.em_mult(symbol);
   settings.strike_increment = config_.strike_increment(symbol);

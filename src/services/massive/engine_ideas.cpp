@@ -62,14 +62,16 @@ asio::awaitable<void> MassiveEngine::restore_ideas() {
   if (!config_.selector_tracking) co_return;
   auto market = ctx_.bus(std::string(bus::keys::buses::market));
   for (const auto& symbol : config_.chain_symbols) {
-    auto [it, _] = trackers_.try_emplace(symbol, symbol, config_.selector_top_n);
+    std::map<std::string, std::string> active;
     try {
-      const auto active = co_await market->hgetall(bus::keys::selector_tracking_active(symbol));
-      const auto n = it->second.restore(active);
-      if (n > 0) spdlog::info("massive: tracking {} active ideas of {} again", n, symbol);
+      active = co_await market->hgetall(bus::keys::selector_tracking_active(symbol));
     } catch (const std::exception& e) {
       spdlog::warn("massive: could not reload tracked ideas of {}: {}", symbol, e.what());
     }
+    // Created only now: until then track_ideas() skips the symbol, so nothing is tracked twice.
+    auto [it, _] = trackers_.try_emplace(symbol, symbol, config_.selector_top_n);
+    const auto n = it->second.restore(active);
+    if (n > 0) spdlog::info("massive: tracking {} active ideas of {} again", n, symbol);
   }
 }
 

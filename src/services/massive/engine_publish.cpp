@@ -44,7 +44,8 @@ asio::awaitable<void> MassiveEngine::load_state() {
       if (!stored) continue;
       quant::CandleBuilder b(symbol, config_.candle_sessions);
       b.restore(nlohmann::json::parse(*stored));
-      candles_.insert_or_assign(symbol, std::move(b));
+      // A spot that arrived during the GET already started a builder: keep the live one.
+      candles_.try_emplace(symbol, std::move(b));
     } catch (const std::exception& e) {
       spdlog::warn("massive: stored candles of {} ignored: {}", symbol, e.what());
     }
