@@ -23,18 +23,23 @@ constexpr std::int64_t kCandleTtlSec = 8 * 86400;
 
 asio::awaitable<void> MassiveEngine::load_state() {
   auto market = ctx_.bus(std::string(bus::keys::buses::market));
-  // The live volume hash accumulates across restarts; the served profile is built from it.
-  try {
-    const auto hash = co_await market->hgetall(std::string(bus::keys::volume_profile_hash.tmpl));
-    for (const auto& [field, value] : hash) {
-      try {
-        volume_totals_[std::stoll(field)] += std::stod(value);
-      } catch (const std::exception&) {
-        // a foreign field: the profile builder skips it too
+  // The live volume hash accumulates across restarts; the served profile is built from it, so
+  // no profile is published until it has been read (trades keep accumulating meanwhile).
+  for (int attempt = 1;; ++attempt) {
+    try {
+      const auto hash = co_await market->hgetall(std::string(bus::keys::volume_profile_hash.tmpl));
+      for (const auto& [field, value] : hash) {
+        try {
+          volume_totals_[std::stoll(field)] += std::stod(value);
+        } catch (const std::exception&) {
+          // a foreign field: the profile builder skips it too
+        }
       }
+      break;
+    } catch (const std::exception& e) {
+      if (attempt == 1) spdlog::warn("massive: could not read the volume profile hash (retrying): {}", e.what());
     }
-  } catch (const std::exception& e) {
-    spdlog::warn("massive: could not read the volume profile hash: {}", e.what());
+    if (!co_await pause(std::chrono::seconds(1))) co_return;
   }
   volume_loaded_ = true;
   // Candles continue from their stored model (seven sessions of history survive a restart).
