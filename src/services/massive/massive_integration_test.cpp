@@ -337,7 +337,8 @@ TEST_F(MassiveOnSimulator, PublishesEveryModelSurvivesFeedFaultsAndRollsTheSessi
       20s))
       << metrics();
   EXPECT_TRUE(testing::wait_until([&] { return diffs.size() > before + 3; }, 20s));
-  for (const auto& c : sim_->stats()["connections"]) {
+  const auto sim_stats = sim_->stats();  // named: a range-for over a temporary's member dangles
+  for (const auto& c : sim_stats["connections"]) {
     EXPECT_EQ(c.value("duplicate_subscribes", 0), 0) << c.dump();
   }
 
