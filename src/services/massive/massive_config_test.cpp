@@ -23,15 +23,6 @@ core::Truth truth_with(nlohmann::json env, std::map<std::string, std::string> pr
   });
 }
 
-std::string code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const core::Error& e) {
-    return e.code();
-  }
-  return "";
-}
-
 TEST(MassiveConfig, SimulatorEndpointsComeFromTheSimBlock) {
   const auto c = load_massive_config(truth_with(nlohmann::json::object()), true);
   EXPECT_TRUE(c.simulated);

@@ -49,8 +49,8 @@ MassiveEngine::MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config,
       options_(std::move(options)),
       strand_(asio::make_strand(ctx.io().get_executor())),
       http_(http_options()) {
-  epoch_ms_ = wall_ms();
-  epoch_ = std::to_string(epoch_ms_);
+  // A new epoch per process start: consumers refetch every :latest when it changes.
+  epoch_ = std::to_string(wall_ms());
   out_ = std::make_shared<CommandQueue>(ctx_.bus(std::string(bus::keys::buses::market)), strand_, ctx_.metrics());
 
   auto& m = ctx_.metrics();
@@ -252,7 +252,7 @@ void MassiveEngine::on_clock_event(const vendor::ClockEvent& c) {
   const auto date = core::parse_date(c.session_date);
   const auto phase = core::parse_session_phase(c.phase);
   if (!date || !phase || c.ts_ms <= 0 || !(c.speed > 0)) {
-    ++bad_clock_events_;
+    ctx_.metrics().counter("massive_bad_clock_events_total", "Simulator clock events that did not parse").inc();
     return;
   }
   core::ClockState s;

@@ -68,9 +68,8 @@ class MassiveEngine {
 
  private:
   using Strand = boost::asio::strand<boost::asio::any_io_executor>;
-  struct Seqs;
 
-  // engine.cpp: lifecycle, feeds, clock
+  // massive_engine.cpp: lifecycle, feeds, clock
   boost::asio::awaitable<void> run_feed(vendor::WsFeed& feed);
   boost::asio::awaitable<void> live_clock_loop();
   void on_option_events(std::vector<vendor::FeedEvent>& events);
@@ -79,7 +78,7 @@ class MassiveEngine {
   void on_clock_event(const vendor::ClockEvent& c);
   void on_clock(core::ClockState state);
   void on_new_session(core::Date previous, core::Date next);
-  void on_session_change();  // engine_publish.cpp: per-session state (micro)
+  void on_session_change();  // engine_ideas.cpp: per-session state (micro)
   void wake_chain_loop();
   SymbolChain* chain_for_ticker(std::string_view sym);
   // Sleeps on the strand; false once the engine is stopping. wake_chain_loop() cuts it short.
@@ -116,12 +115,13 @@ class MassiveEngine {
   boost::asio::awaitable<void> publish_loop();
   void publish_heatmap(SymbolChain& chain);
   void publish_candles();
+  void flush_volume();
+  // engine_ideas.cpp: the 0-DTE microstructure model
   void publish_micro();
   void on_micro_quote(SymbolChain& chain, const vendor::QuoteEvent& q);
   void on_micro_trade(SymbolChain& chain, const vendor::TradeEvent& t);
   void on_micro_spot(const std::string& symbol, double value, core::EpochMs t_ms);
   quant::MicroBuilder& micro_for(const std::string& symbol);
-  void flush_volume();
 
   runtime::ServiceContext& ctx_;
   MassiveConfig config_;
@@ -129,7 +129,6 @@ class MassiveEngine {
   Strand strand_;
   std::shared_ptr<CommandQueue> out_;
   std::string epoch_;
-  std::int64_t epoch_ms_ = 0;
   std::map<std::string, std::int64_t> seqs_;
 
   net::HttpClient http_;
@@ -162,7 +161,6 @@ class MassiveEngine {
   core::Date session_{};
   std::atomic<bool> clock_ready_{false};
   std::set<core::Date> closed_sessions_;
-  std::uint64_t bad_clock_events_ = 0;
   std::set<boost::asio::steady_timer*> timers_;
   bool session_open_ = false;
   std::uint64_t clock_seq_ = 0;
