@@ -104,6 +104,7 @@ inline constexpr Key spot_model{"spot_model", "massive:model:spot:{SYM}", buses:
 inline constexpr Key spot_trail{"spot_trail", "massive:model:spot:{SYM}:trail", buses::market, Type::zset};
 inline constexpr Key spot_update{"spot_update", "massive:spot:update:{SYM}", buses::market, Type::channel};
 inline constexpr Key chain_latest{"chain_latest", "massive:chain:latest", buses::market, Type::string};
+inline constexpr Key chain_delta{"chain_delta", "massive:chain:delta:latest", buses::market, Type::string};
 inline constexpr Key chain_update{"chain_update", "massive:chain:update:{SYM}", buses::market, Type::channel};
 inline constexpr Key heatmap_model{"heatmap_model", "massive:heatmap:model:{SYM}:latest", buses::market, Type::string};
 inline constexpr Key heatmap_diff{"heatmap_diff", "massive:heatmap:diff:{SYM}", buses::market, Type::channel};
@@ -167,7 +168,7 @@ inline constexpr std::array all{
     truth,           tier_gates,           tier_gates_updated, massive_heartbeat, journal_heartbeat,
     copilot_heartbeat, sse_heartbeat,      heartbeat_pattern,  session_cutoff,    presence,
     clock,           clock_channel,        spot_model,         spot_trail,        spot_update,
-    chain_latest,    chain_update,         heatmap_model,      heatmap_diff,      heatmap_replay,
+    chain_latest,    chain_delta,          chain_update,         heatmap_model,      heatmap_diff,      heatmap_replay,
     gex_calls,       gex_puts,             gex_update,         bias_lfi_latest,   bias_lfi_model,
     bias_lfi_update, market_mode_latest,   market_mode_model,  market_mode_update, selector_model,
     selector_update, selector_tracking_active, selector_tracking_history, selector_tracking_stats,

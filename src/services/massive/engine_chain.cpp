@@ -50,6 +50,8 @@ asio::awaitable<void> MassiveEngine::chain_loop() {
         write_chain_latest();
         update_subscriptions();
       }
+      cycle_entered_.clear();
+      cycle_exited_.clear();
     }
     if (chain_refresh_now_) continue;
     if (!co_await pause(config_.chain_interval)) break;
@@ -103,6 +105,8 @@ asio::awaitable<void> MassiveEngine::refresh_chain(const std::string& symbol) {
   const bool changed = chain.replace(contracts, session, market_now(), spot_of(symbol), vix().value_or(0));
   build_heatmap_->observe(seconds_since(t0));
   if (changed) {
+    cycle_entered_.insert(cycle_entered_.end(), chain.entered().begin(), chain.entered().end());
+    cycle_exited_.insert(cycle_exited_.end(), chain.exited().begin(), chain.exited().end());
     const auto seq = next_seq("chain", symbol);
     nlohmann::json notice{{"symbol", symbol},        {"epoch", epoch_},
                           {"seq", seq},              {"version", chain.version()},
@@ -139,6 +143,11 @@ void MassiveEngine::write_chain_latest() {
   }
   out += "}}";
   out_->set(std::string(bus::keys::chain_latest.tmpl), std::move(out));
+  if (!cycle_entered_.empty() || !cycle_exited_.empty()) {
+    const nlohmann::json delta{{"version", version},       {"ts", market_now()},       {"epoch", epoch_},
+                               {"entered", cycle_entered_}, {"exited", cycle_exited_}};
+    out_->set(std::string(bus::keys::chain_delta.tmpl), delta.dump());
+  }
 }
 
 void MassiveEngine::update_subscriptions() {

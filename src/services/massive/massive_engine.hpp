@@ -157,6 +157,7 @@ class MassiveEngine {
   std::map<std::int64_t, double> volume_totals_;  // bucket (SPX cents) → volume
   bool volume_loaded_ = false;
   std::vector<std::string> option_subscriptions_;
+  std::vector<std::string> cycle_entered_, cycle_exited_;  // geometry changes of this chain cycle
 
   core::Date session_{};
   std::atomic<bool> clock_ready_{false};

@@ -238,6 +238,7 @@ TEST_F(MassiveOnSimulator, PublishesEveryModelSurvivesFeedFaultsAndRollsTheSessi
       "massive:model:spot:I:VIX",
       "massive:model:spot:SPY",
       "massive:chain:latest",
+      "massive:chain:delta:latest",
       "massive:heatmap:model:I:SPX:latest",
       "massive:heatmap:model:I:NDX:latest",
       "massive:gex:model:I:SPX:calls",

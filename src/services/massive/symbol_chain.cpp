@@ -76,15 +76,21 @@ bool SymbolChain::replace(const std::vector<vendor::OptionContractSnapshot>& sna
   }
   std::sort(next.begin(), next.end(), [](const ChainContract& a, const ChainContract& b) { return a.ticker < b.ticker; });
 
-  bool changed = !loaded_ || next.size() != contracts_.size() || session != session_;
-  if (!changed) {
-    for (std::size_t i = 0; i < next.size(); ++i) {
-      if (next[i].ticker != contracts_[i].ticker) {
-        changed = true;
-        break;
-      }
+  // Both lists are sorted by ticker: one merge gives what entered and what left.
+  entered_.clear();
+  exited_.clear();
+  std::size_t i = 0, j = 0;
+  while (i < next.size() || j < contracts_.size()) {
+    if (j == contracts_.size() || (i < next.size() && next[i].ticker < contracts_[j].ticker)) {
+      entered_.push_back(next[i++].ticker);
+    } else if (i == next.size() || contracts_[j].ticker < next[i].ticker) {
+      exited_.push_back(contracts_[j++].ticker);
+    } else {
+      ++i;
+      ++j;
     }
   }
+  const bool changed = !loaded_ || !entered_.empty() || !exited_.empty();
   contracts_ = std::move(next);
   index_.clear();
   for (std::uint32_t i = 0; i < contracts_.size(); ++i) index_.emplace(contracts_[i].ticker, i);

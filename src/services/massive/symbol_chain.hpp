@@ -78,6 +78,9 @@ class SymbolChain {
   core::Date session() const { return session_; }
   bool loaded() const { return loaded_; }
   std::uint64_t version() const { return version_; }
+  // Tickers that entered / left the chain at the last replace() (everything enters at the first).
+  const std::vector<std::string>& entered() const { return entered_; }
+  const std::vector<std::string>& exited() const { return exited_; }
 
   // GEX over the chain (gamma and open interest of the snapshot), expired expiries dropped.
   quant::GexInput gex_input(double spot) const;
@@ -105,6 +108,7 @@ class SymbolChain {
   double spot_ = 0, vix_ = 0;
   bool loaded_ = false;
   std::uint64_t version_ = 0;  // +1 per geometry change
+  std::vector<std::string> entered_, exited_;
 };
 
 }  // namespace ms::massive

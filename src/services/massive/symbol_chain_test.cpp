@@ -117,6 +117,20 @@ TEST(SymbolChain, ANewSessionDropsTheExpiredExpiry) {
   EXPECT_EQ(chain.contracts().size(), 10u);  // the SPXW 03-23 series; the AM call settled at the open
 }
 
+TEST(SymbolChain, EnteredAndExitedTickers) {
+  SymbolChain chain("I:SPX", config());
+  chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16);
+  EXPECT_EQ(chain.entered().size(), chain.contracts().size());
+  EXPECT_TRUE(chain.exited().empty());
+  auto next = snapshot();
+  next.erase(next.begin());  // O:SPXW260320C05950000 leaves
+  next.push_back(contract("O:SPXW260320C06075000", 1, 2));
+  EXPECT_TRUE(chain.replace(next, day(2026, 3, 20), kNoon, 6000, 16));
+  EXPECT_EQ(chain.entered(), std::vector<std::string>{"O:SPXW260320C06075000"});
+  EXPECT_EQ(chain.exited(), std::vector<std::string>{"O:SPXW260320C05950000"});
+  EXPECT_EQ(chain.version(), 2u);
+}
+
 TEST(SymbolChain, AtTheCloseTodaysSeriesLeaves) {
   SymbolChain chain("I:SPX", config());
   const core::EpochMs close = core::new_york_time_ms(day(2026, 3, 20), 16, 0);
