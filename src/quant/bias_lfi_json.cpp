@@ -1,7 +1,7 @@
 #include "quant/bias_lfi_json.hpp"
 
 #include "quant/json_text.hpp"
-#include "quant/python_round.hpp"
+#include "quant/rounding.hpp"
 
 namespace ms::quant {
 namespace {
@@ -24,9 +24,9 @@ void write_bias_lfi_json(std::string& out, std::string_view symbol, const BiasLf
   w.begin_object();
   header(w, symbol, envelope);
   w.key("spot").number(r.spot)
-      .key("directional_strength").number(python_round(r.directional_strength, 1))
-      .key("lfi_score").number(python_round(r.lfi_score, 1))
-      .key("market_mode_score").number(python_round(r.market_mode_score, 1))
+      .key("directional_strength").number(round_half_even(r.directional_strength, 1))
+      .key("lfi_score").number(round_half_even(r.lfi_score, 1))
+      .key("market_mode_score").number(round_half_even(r.market_mode_score, 1))
       .key("max_call_gex_strike").number_or_null(r.max_call_gex_strike)
       .key("max_put_gex_strike").number_or_null(r.max_put_gex_strike)
       .key("max_net_gex_strike").number_or_null(r.max_net_gex_strike)
@@ -42,7 +42,7 @@ void write_bias_lfi_json(std::string& out, std::string_view symbol, const BiasLf
   w.key("proximity_bias_adj").rounded(r.proximity_bias_adj, 4)
       .key("proximity_lfi_adj").rounded(r.proximity_lfi_adj, 4)
       .key("distance_to_flip");
-  if (r.distance_to_flip) w.number(python_round(*r.distance_to_flip, 1));
+  if (r.distance_to_flip) w.number(round_half_even(*r.distance_to_flip, 1));
   else w.null();
   w.end_object();
 }
@@ -52,7 +52,7 @@ void write_market_mode_json(std::string& out, std::string_view symbol, const Bia
   json::Writer w(out);
   w.begin_object();
   header(w, symbol, envelope);
-  w.key("score").number(python_round(r.market_mode_score, 1))
+  w.key("score").number(round_half_even(r.market_mode_score, 1))
       .key("mode").string(market_mode_name(r.market_mode))
       .end_object();
 }

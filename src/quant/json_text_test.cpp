@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "quant/python_round.hpp"
+#include "quant/rounding.hpp"
 
 namespace ms::quant::json {
 namespace {
@@ -90,14 +90,14 @@ TEST(JsonWriter, NestsAndSeparates) {
 }
 
 TEST(PythonRound, TiesToEvenOnTheExactBinaryValue) {
-  EXPECT_EQ(python_round(91.25, 1), 91.2);   // exact tie → even
-  EXPECT_EQ(python_round(72.5, 0), 72.0);
-  EXPECT_EQ(python_round(73.5, 0), 74.0);
-  EXPECT_EQ(python_round(2.675, 2), 2.67);   // binary 2.67499999…
-  EXPECT_EQ(python_round(-52.5179, 1), -52.5);
-  EXPECT_EQ(python_round(13.44, 1), 13.4);
-  EXPECT_EQ(python_round(0.586, 2), 0.59);
-  EXPECT_TRUE(std::isnan(python_round(std::nan(""), 1)));
+  EXPECT_EQ(round_half_even(91.25, 1), 91.2);   // exact tie → even
+  EXPECT_EQ(round_half_even(72.5, 0), 72.0);
+  EXPECT_EQ(round_half_even(73.5, 0), 74.0);
+  EXPECT_EQ(round_half_even(2.675, 2), 2.67);   // binary 2.67499999…
+  EXPECT_EQ(round_half_even(-52.5179, 1), -52.5);
+  EXPECT_EQ(round_half_even(13.44, 1), 13.4);
+  EXPECT_EQ(round_half_even(0.586, 2), 0.59);
+  EXPECT_TRUE(std::isnan(round_half_even(std::nan(""), 1)));
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "quant/python_round.hpp"
+#include "quant/rounding.hpp"
 
 namespace ms::quant {
 
@@ -102,7 +102,7 @@ double decay_factor(Session session, SelectorRegime regime) {
     case SelectorRegime::goldilocks_2: by_regime = 1.0; break;
     case SelectorRegime::chaos: by_regime = 0.9; break;
   }
-  return python_round(by_session * by_regime, 2);
+  return round_half_even(by_session * by_regime, 2);
 }
 
 BreachEstimate breach_estimate(SelectorRegime regime, Session session, double vix) {
@@ -171,7 +171,7 @@ SelectorContext selector_context(double spot, double vix, double hour) {
   else if (vix <= 17) c.special = SpecialCondition::timewarp;
   else if (c.gamma_scalp.active) c.special = SpecialCondition::gamma_scalp;
   c.decay = decay_factor(c.session.session, c.regime);
-  c.expected_move = python_round(spot * vix / 100.0 * std::sqrt(1.0 / 252.0), 2);
+  c.expected_move = round_half_even(spot * vix / 100.0 * std::sqrt(1.0 / 252.0), 2);
   c.breach = breach_estimate(c.regime, c.session.session, vix);
   const bool timewarp = c.special == SpecialCondition::timewarp;
   switch (c.regime) {

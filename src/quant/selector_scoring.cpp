@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "quant/heatmap_types.hpp"
-#include "quant/python_round.hpp"
+#include "quant/rounding.hpp"
 
 namespace ms::quant {
 
@@ -153,8 +153,8 @@ ConvexityBlock convexity_block(double r, double p, int dte) {
   else if (r >= e.typical_high) b = {"good", 75};
   else if (r >= e.typical_low) b = {"acceptable", 60};
   else b = {"below_target", 40};
-  b.convexity_score = python_round(100 * p * b.quality_score / 100, 1);
-  b.ev_per_risk = python_round(0.5 * (1.5 + 3 * p) - 0.5, 2);
+  b.convexity_score = round_half_even(100 * p * b.quality_score / 100, 1);
+  b.ev_per_risk = round_half_even(0.5 * (1.5 + 3 * p) - 0.5, 2);
   b.ev_positive = b.ev_per_risk > 0;
   return b;
 }
@@ -168,7 +168,7 @@ std::optional<GammaScalpScore> gamma_scalp_score(double distance_pct, double wid
   g.debit_cheapness = debit_pct <= 3 ? 100 : debit_pct <= 4 ? 85 : debit_pct <= 5 ? 70 : 50;
   double gs = 0.4 * g.atm_proximity + 0.3 * g.width_efficiency + 0.3 * g.debit_cheapness;
   if (urgency_high) gs *= 1.1;
-  g.score = std::min(100.0, python_round(gs, 1));
+  g.score = std::min(100.0, round_half_even(gs, 1));
   return g;
 }
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "quant/python_round.hpp"
+#include "quant/rounding.hpp"
 
 namespace ms::quant {
 namespace {
@@ -31,7 +31,7 @@ TEST(SelectorScoringTv5, Components) {
   EXPECT_DOUBLE_EQ(convexity_score(2.40, 30, {}).total, 59.0);
   const auto ctx = selector_context(6003, 19, 10.25);
   EXPECT_DOUBLE_EQ(width_fit_score(30, 0, ctx), 91.25);
-  EXPECT_EQ(python_round(width_fit_score(30, 0, ctx), 1), 91.2);  // as published
+  EXPECT_EQ(round_half_even(width_fit_score(30, 0, ctx), 1), 91.2);  // as published
   EXPECT_DOUBLE_EQ(gamma_alignment_score(OptionType::call, 6050, 30, 6010.0, 5995.0, tv1_rows()), 67.5);
   EXPECT_NEAR(composite_score(72.5, 59.0, 91.25, 67.5), 70.1, 1e-9);
   EXPECT_DOUBLE_EQ(selector_confidence(true, true, 2.40), 1.0);
@@ -59,7 +59,7 @@ TEST(SelectorScoringConvexity, NeighbourVectors) {
   EXPECT_NEAR(c.local, 69.80198, 1e-5);
   EXPECT_DOUBLE_EQ(c.neighbourhood, 65);
   EXPECT_NEAR(c.total, 73.40099, 1e-5);
-  EXPECT_EQ(python_round(composite_score(72.5, c.total, 91.25, 67.5), 1), 75.9);
+  EXPECT_EQ(round_half_even(composite_score(72.5, c.total, 91.25, 67.5), 1), 75.9);
   // Cheaper than every neighbour (2.9, 3.0, 3.2): pc = 20.9 → 95, +10 capped at 98; z = 5.08 →
   // 95; convexity = 49 + 28.5 + 19 = 96.5; composite 85.1.
   c = convexity_score(2.40, 30, {3.0, 3.2, 2.9});

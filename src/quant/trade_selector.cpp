@@ -5,7 +5,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
-#include "quant/python_round.hpp"
+#include "quant/rounding.hpp"
 
 namespace ms::quant {
 
@@ -128,7 +128,7 @@ SelectorResult select_trades(const SelectorInput& input, const SelectorParams& p
   for (std::size_t i = 0; i < result.ranked.size(); ++i) result.ranked[i] = i;
   std::vector<double> rounded(result.rows.size());
   for (std::size_t i = 0; i < rounded.size(); ++i) {
-    rounded[i] = python_round(result.rows[i].composite, 1);
+    rounded[i] = round_half_even(result.rows[i].composite, 1);
   }
   std::stable_sort(result.ranked.begin(), result.ranked.end(),
                    [&](std::size_t a, std::size_t b) { return rounded[a] > rounded[b]; });

@@ -4,13 +4,13 @@
 #include <cstdio>
 
 #include "quant/json_text.hpp"
-#include "quant/python_round.hpp"
+#include "quant/rounding.hpp"
 
 namespace ms::quant {
 namespace {
 
-double r1(double v) { return python_round(v, 1); }
-double r2(double v) { return python_round(v, 2); }
+double r1(double v) { return round_half_even(v, 1); }
+double r2(double v) { return round_half_even(v, 2); }
 
 std::string side_name(OptionType side) { return side == OptionType::call ? "call" : "put"; }
 
@@ -66,7 +66,7 @@ void write_tile_fields(json::Writer& w, const ScoreRow& row) {
 void write_recommendation(json::Writer& w, const SelectorResult& r, const ScoreRow& row,
                           std::size_t rank) {
   const auto e = r2r_expectation(row.key.dte);
-  const double p = python_round(r.context.breach.probability, 3);
+  const double p = round_half_even(r.context.breach.probability, 3);
   const auto block = convexity_block(r2(row.r2r_ratio), p, row.key.dte);
   const std::string vs_typical = ratio_vs(row.r2r_ratio, e.typical_low, e.typical_high);
   w.begin_object().key("rank").integer(static_cast<std::int64_t>(rank)).key("tile_key").string(row.tile_key);
@@ -126,7 +126,7 @@ void write_gamma_scalp_row(json::Writer& w, const SelectorResult& r, const Gamma
       .key("is_candidate").boolean(true)
       .key("disqualify_reasons").begin_array().end_array()
       .key("distance_from_spot").number(r1(row.distance_to_spot))
-      .key("distance_pct").number(python_round(g.distance_pct, 4))
+      .key("distance_pct").number(round_half_even(g.distance_pct, 4))
       .key("scores").begin_object()
       .key("atm_proximity").number(g.score.atm_proximity)
       .key("width_efficiency").number(r1(g.score.width_efficiency))
@@ -159,7 +159,7 @@ void write_session_info(json::Writer& w, const SessionInfo& s) {
 
 void write_breach(json::Writer& w, const BreachEstimate& b) {
   w.begin_object()
-      .key("breach_probability").number(python_round(b.probability, 3))
+      .key("breach_probability").number(round_half_even(b.probability, 3))
       .key("breach_pct").number(r1(100 * b.probability))
       .key("likelihood").string(b.likelihood)
       .key("color").string(b.color)
@@ -296,7 +296,7 @@ void write_selector_model_json(std::string& out, const SelectorResult& r,
   write_session_info(w, c.session);
   w.key("expected_move_0dte").number(c.expected_move)
       .key("expected_move_1dte").number(c.expected_move)
-      .key("em_breach_probability").number(python_round(c.breach.probability, 3))
+      .key("em_breach_probability").number(round_half_even(c.breach.probability, 3))
       .key("em_breach_pct").number(r1(100 * c.breach.probability))
       .key("em_breach_likelihood").string(c.breach.likelihood)
       .key("ideal_width_min").number(c.ideal_width.min * scale)
@@ -316,7 +316,7 @@ void write_selector_model_json(std::string& out, const SelectorResult& r,
       .key("market_mode_score")
       .number_or_null(bl_value([](const BiasLfiResult& b) -> std::optional<double> { return r1(b.market_mode_score); }))
       .key("total_net_gex")
-      .number_or_null(bl_value([](const BiasLfiResult& b) -> std::optional<double> { return python_round(b.total_net_gex, 4); }))
+      .number_or_null(bl_value([](const BiasLfiResult& b) -> std::optional<double> { return round_half_even(b.total_net_gex, 4); }))
       .key("max_call_gex_strike").number_or_null(bl_value([](const BiasLfiResult& b) { return b.max_call_gex_strike; }))
       .key("max_put_gex_strike").number_or_null(bl_value([](const BiasLfiResult& b) { return b.max_put_gex_strike; }))
       .end_object();

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "quant/python_round.hpp"
+#include "quant/rounding.hpp"
 #include "quant/trade_selector_json.hpp"
 
 namespace ms::quant {
@@ -136,8 +136,8 @@ TEST(TradeSelector, FiltersRanksAndCounts) {
   EXPECT_FALSE(r.rows[0].distance_to_gamma_magnet);
   EXPECT_DOUBLE_EQ(r.rows[0].confidence, 0.85);  // GEX, no bias, d ≥ 1
   for (std::size_t i = 1; i < r.ranked.size(); ++i) {
-    EXPECT_GE(python_round(r.rows[r.ranked[i - 1]].composite, 1),
-              python_round(r.rows[r.ranked[i]].composite, 1));
+    EXPECT_GE(round_half_even(r.rows[r.ranked[i - 1]].composite, 1),
+              round_half_even(r.rows[r.ranked[i]].composite, 1));
   }
   // Equal rounded composites keep heatmap order (call before put).
   std::vector<std::size_t> order_of_6100;
