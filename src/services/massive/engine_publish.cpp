@@ -116,7 +116,6 @@ void MassiveEngine::flush_volume() {
   if (!volume_loaded_ || volume_.pending_buckets() == 0) return;
   const auto increments = volume_.take(wall_ms());
   const std::string hash(bus::keys::volume_profile_hash.tmpl);
-  std::vector<std::string> cmd{"HINCRBY"};
   for (const auto& [bucket, volume] : increments) {
     out_->push({"HINCRBY", hash, std::to_string(bucket), std::to_string(volume)});
     volume_totals_[bucket] += double(volume);
