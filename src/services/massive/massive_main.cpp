@@ -2,8 +2,6 @@
 
 #include <mutex>
 
-#include <spdlog/spdlog.h>
-
 #include "core/error.hpp"
 #include "core/market_source.hpp"
 #include "services/massive/massive_engine.hpp"
