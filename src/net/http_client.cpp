@@ -1,4 +1,5 @@
 #include "net/http_client.hpp"
+#include "net/url.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -424,22 +425,7 @@ asio::awaitable<HttpClient::Response> HttpClient::async_perform(Request request)
 
 // ---- URL helpers -----------------------------------------------------------------------------
 
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    }
-  }
-  return out;
-}
+std::string url_encode(std::string_view text) { return percent_encode(text); }
 
 std::string build_query(const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out;

@@ -12,8 +12,9 @@ namespace ms::net {
 // escape ("%G1", a trailing "%").
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space = false);
 
-// Encodes everything but unreserved characters (RFC 3986 §2.3).
-std::string percent_encode(std::string_view in);
+// Encodes everything but unreserved characters (RFC 3986 §2.3) and the characters in `keep`
+// (e.g. ":," so tickers like "I:SPX,I:VIX" stay readable in a query value).
+std::string percent_encode(std::string_view in, std::string_view keep = {});
 
 // "a=1&b=x%20y" → decoded pairs. A malformed escape keeps that piece verbatim rather than
 // failing the whole request: a query is data for the handler, which validates its own fields.

@@ -11,6 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "core/truth/addresses.hpp"
+#include "net/url.hpp"
 #include "vendor/recording.hpp"  // strip_api_key
 
 namespace ms::vendor {
@@ -28,7 +30,7 @@ constexpr std::string_view kStocksPath = "/v2/snapshot/locale/us/markets/stocks/
 
 struct Origin {
   std::string scheme;  // lower-case
-  std::string host;    // lower-case, brackets kept for IPv6 literals
+  std::string host;    // lower-case, IPv6 literals without brackets
   int port = 0;
 };
 
@@ -51,7 +53,7 @@ std::optional<Origin> parse_origin(std::string_view scheme_and_authority) {
   if (authority.front() == '[') {
     const auto close = authority.find(']');
     if (close == std::string_view::npos) return std::nullopt;
-    o.host = lower(authority.substr(0, close + 1));
+    o.host = lower(authority.substr(1, close - 1));
     const auto rest = authority.substr(close + 1);
     if (!rest.empty()) {
       if (rest.front() != ':') return std::nullopt;
@@ -62,7 +64,7 @@ std::optional<Origin> parse_origin(std::string_view scheme_and_authority) {
     o.host = lower(authority.substr(0, colon));
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
-  if (o.host.empty() || o.host == "[]") return std::nullopt;
+  if (o.host.empty()) return std::nullopt;
   o.port = o.scheme == "https" ? 443 : 80;
   if (!port_text.empty()) {
     int port = 0;
@@ -77,38 +79,16 @@ std::optional<Origin> parse_origin(std::string_view scheme_and_authority) {
   return o;
 }
 
-bool is_loopback_host(const std::string& h) {
-  return h == "localhost" || h == "[::1]" || h.rfind("127.", 0) == 0;
-}
-
 // Same vendor host: equal names, or both loopback (the simulator may call itself 127.0.0.1
 // while massive was configured with localhost).
 bool same_host(const Origin& a, const Origin& b) {
-  return a.host == b.host || (is_loopback_host(a.host) && is_loopback_host(b.host));
+  return a.host == b.host || (core::truth::is_loopback_host(a.host) && core::truth::is_loopback_host(b.host));
 }
 
-bool unreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-// Percent-encodes all but RFC 3986 unreserved characters and ':' — tickers ("I:SPX",
-// "O:SPXW…") stay readable in paths, logs and recordings; ':' is legal in a path segment and a
-// query value.
+// Query values keep ':' (and, for lists, ',') unencoded — tickers ("I:SPX", "O:SPXW…") stay
+// readable in paths, logs and recordings; both are legal in a query value.
 std::string encode_component(std::string_view s, bool keep_comma = false) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (unreserved(c) || c == ':' || (keep_comma && c == ',')) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return net::percent_encode(s, keep_comma ? ":," : ":");
 }
 
 std::string number_text(double v) {

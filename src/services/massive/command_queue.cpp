@@ -71,16 +71,19 @@ boost::asio::awaitable<void> CommandQueue::run() {
     }
   }
   draining_ = false;
+  for (auto* waiter : idle_waiters_) waiter->cancel();
 }
 
 boost::asio::awaitable<void> CommandQueue::drain() {
-  auto ex = co_await boost::asio::this_coro::executor;
-  boost::asio::steady_timer timer(ex);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while ((draining_ || !pending_.empty()) && std::chrono::steady_clock::now() < deadline) {
-    timer.expires_after(std::chrono::milliseconds(5));
-    co_await timer.async_wait(boost::asio::use_awaitable);
+  if (!draining_ && pending_.empty()) co_return;
+  // run() cancels this timer when the queue is empty; the expiry only bounds the wait.
+  boost::asio::steady_timer idle(executor_, std::chrono::seconds(3));
+  idle_waiters_.push_back(&idle);
+  try {
+    co_await idle.async_wait(boost::asio::use_awaitable);
+  } catch (const std::exception&) {
   }
+  std::erase(idle_waiters_, &idle);
 }
 
 }  // namespace ms::massive

@@ -15,6 +15,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "bus/redis_client.hpp"
 #include "core/metrics.hpp"
@@ -31,7 +32,8 @@ class CommandQueue : public std::enable_shared_from_this<CommandQueue> {
   void set(std::string key, std::string value, std::optional<std::int64_t> ttl_sec = std::nullopt);
   void publish(std::string channel, std::string payload);
 
-  // Waits until everything pushed so far has been sent (or dropped); for a clean stop.
+  // Waits (at most 3 s) until everything pushed so far has been sent or dropped; for a clean
+  // stop. Call on the queue's executor.
   boost::asio::awaitable<void> drain();
   std::size_t pending() const { return pending_.size(); }
   std::uint64_t failed_batches() const { return failed_batches_; }
@@ -45,6 +47,7 @@ class CommandQueue : public std::enable_shared_from_this<CommandQueue> {
   std::size_t max_pending_;
   std::vector<std::vector<std::string>> pending_;
   bool draining_ = false;
+  std::vector<boost::asio::steady_timer*> idle_waiters_;  // drain() calls waiting for empty
   std::uint64_t failed_batches_ = 0;
   core::Counter& commands_;
   core::Counter& dropped_;

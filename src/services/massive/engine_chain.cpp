@@ -54,7 +54,7 @@ asio::awaitable<void> MassiveEngine::chain_loop() {
       cycle_exited_.clear();
     }
     if (chain_refresh_now_) continue;
-    if (!co_await pause(config_.chain_interval)) break;
+    if (!co_await pause(config_.chain_interval, &chain_timer_)) break;
   }
 }
 

@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <future>
-#include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -106,7 +105,13 @@ MassiveEngine::~MassiveEngine() = default;
 core::EpochMs MassiveEngine::market_now() const { return ctx_.clock().now_ms(); }
 
 std::int64_t MassiveEngine::next_seq(const std::string& model, const std::string& symbol) {
-  ctx_.metrics().counter("massive_models_built_total", "Models published", {{"model", model}}).inc();
+  auto counter = built_.find(model);
+  if (counter == built_.end()) {
+    counter = built_.emplace(model, &ctx_.metrics().counter("massive_models_built_total", "Models published",
+                                                            {{"model", model}}))
+                  .first;
+  }
+  counter->second->inc();
   return ++seqs_[model + "|" + symbol];
 }
 
@@ -151,7 +156,7 @@ void MassiveEngine::start() {
           } catch (const std::exception& e) {
             spdlog::error("massive: a worker ended: {}", e.what());
           }
-          --running_loops_;
+          if (--running_loops_ == 0 && loops_ended_) loops_ended_->cancel();
         },
         asio::detached);
   };
@@ -173,57 +178,50 @@ void MassiveEngine::start() {
 }
 
 void MassiveEngine::stop() {
-  // Promises are shared with the posted handlers: a wait that times out must not leave a
-  // handler writing into a destroyed promise.
-  auto stopped = std::make_shared<std::promise<void>>();
-  auto done = stopped->get_future();
-  asio::post(strand_, [this, stopped] {
-    stopping_ = true;
-    options_feed_->stop();
-    indices_feed_->stop();
-    stocks_feed_->stop();
-    for (auto* t : timers_) t->cancel();
-    stopped->set_value();
-  });
-  done.wait_for(std::chrono::seconds(2));
-
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  for (;;) {
-    auto count = std::make_shared<std::promise<int>>();
-    auto f = count->get_future();
-    asio::post(strand_, [this, count] { count->set_value(running_loops_); });
-    if (f.wait_for(std::chrono::seconds(1)) != std::future_status::ready || f.get() == 0) break;
-    if (std::chrono::steady_clock::now() > deadline) {
-      spdlog::warn("massive: workers still running at stop");
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  // Last writes (volume flush, closes) go out before the buses close.
-  auto drained = std::make_shared<std::promise<void>>();
-  auto d = drained->get_future();
+  // One sequence on the strand: stop the feeds and loops, wait (bounded) for the loops to end,
+  // then send the last writes (volume flush, closes) before the buses close. The promise is
+  // shared with the coroutine, so a wait that times out never leaves it writing into a dead one.
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
   asio::co_spawn(
       strand_,
-      [this, drained]() -> asio::awaitable<void> {
+      [this, done]() -> asio::awaitable<void> {
+        stopping_ = true;
+        options_feed_->stop();
+        indices_feed_->stop();
+        stocks_feed_->stop();
+        for (auto* t : timers_) t->cancel();
+        if (running_loops_ > 0) {
+          asio::steady_timer ended(strand_, std::chrono::seconds(3));  // the last loop cancels it
+          loops_ended_ = &ended;
+          try {
+            co_await ended.async_wait(asio::use_awaitable);
+          } catch (const std::exception&) {
+          }
+          loops_ended_ = nullptr;
+          if (running_loops_ > 0) spdlog::warn("massive: {} workers still running at stop", running_loops_);
+        }
         flush_volume();
         co_await out_->drain();
         if (recorder_) recorder_->flush();
-        drained->set_value();
+        done->set_value();
       },
       asio::detached);
-  d.wait_for(std::chrono::seconds(4));
+  finished.wait_for(std::chrono::seconds(8));
 }
 
-asio::awaitable<bool> MassiveEngine::pause(std::chrono::milliseconds d) {
+asio::awaitable<bool> MassiveEngine::pause(std::chrono::milliseconds d, asio::steady_timer** handle) {
   if (stopping_) co_return false;
   asio::steady_timer timer(strand_);
   timer.expires_after(d);
   timers_.insert(&timer);
+  if (handle) *handle = &timer;
   try {
     co_await timer.async_wait(asio::use_awaitable);
   } catch (const std::exception&) {
-    // cancelled: stop, or a wake-up (new session)
+    // cancelled: stop, or a wake-up through `handle`
   }
+  if (handle) *handle = nullptr;
   timers_.erase(&timer);
   co_return !stopping_;
 }
@@ -315,9 +313,8 @@ void MassiveEngine::write_session_close(core::Date session) {
 }
 
 void MassiveEngine::wake_chain_loop() {
-  // Waking every loop early is harmless (each just works sooner) and keeps pause() simple.
   chain_refresh_now_ = true;
-  for (auto* t : timers_) t->cancel();
+  if (chain_timer_) chain_timer_->cancel();
 }
 
 SymbolChain* MassiveEngine::chain_for_ticker(std::string_view sym) {
@@ -328,19 +325,22 @@ SymbolChain* MassiveEngine::chain_for_ticker(std::string_view sym) {
 }
 
 void MassiveEngine::on_option_events(std::vector<vendor::FeedEvent>& events) {
+  // Per event: one ticker lookup, shared by the hydrator and the micro model.
   for (auto& ev : events) {
     if (auto* q = std::get_if<vendor::QuoteEvent>(&ev)) {
       ticks_options_->inc();
-      if (auto* chain = chain_for_ticker(q->sym)) {
-        chain->on_quote(q->sym, q->bid, q->ask, q->bid_size, q->ask_size);
-        on_micro_quote(*chain, *q);
-      }
+      auto* chain = chain_for_ticker(q->sym);
+      const auto i = chain ? chain->index_of(q->sym) : std::nullopt;
+      if (!i) continue;
+      chain->on_quote(*i, q->bid, q->ask, q->bid_size, q->ask_size);
+      on_micro_quote(*chain, chain->contracts()[*i], *q);
     } else if (auto* t = std::get_if<vendor::TradeEvent>(&ev)) {
       ticks_options_->inc();
-      if (auto* chain = chain_for_ticker(t->sym)) {
-        chain->on_trade(t->sym, t->price);
-        on_micro_trade(*chain, *t);
-      }
+      auto* chain = chain_for_ticker(t->sym);
+      const auto i = chain ? chain->index_of(t->sym) : std::nullopt;
+      if (!i) continue;
+      chain->on_trade(*i, t->price);
+      on_micro_trade(*chain, chain->contracts()[*i], *t);
     } else if (auto* c = std::get_if<vendor::ClockEvent>(&ev)) {
       on_clock_event(*c);
     }

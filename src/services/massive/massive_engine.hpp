@@ -81,8 +81,9 @@ class MassiveEngine {
   void on_session_change();  // engine_ideas.cpp: per-session state (micro)
   void wake_chain_loop();
   SymbolChain* chain_for_ticker(std::string_view sym);
-  // Sleeps on the strand; false once the engine is stopping. wake_chain_loop() cuts it short.
-  boost::asio::awaitable<bool> pause(std::chrono::milliseconds d);
+  // Sleeps on the strand; false once the engine is stopping. With `handle`, *handle points at
+  // the timer while it runs, so someone else can cut the sleep short (wake_chain_loop).
+  boost::asio::awaitable<bool> pause(std::chrono::milliseconds d, boost::asio::steady_timer** handle = nullptr);
   boost::asio::awaitable<void> load_state();  // engine_publish.cpp: volume hash, stored candles
   void write_session_close(core::Date session);
   core::EpochMs market_now() const;
@@ -118,8 +119,8 @@ class MassiveEngine {
   void flush_volume();
   // engine_ideas.cpp: the 0-DTE microstructure model
   void publish_micro();
-  void on_micro_quote(SymbolChain& chain, const vendor::QuoteEvent& q);
-  void on_micro_trade(SymbolChain& chain, const vendor::TradeEvent& t);
+  void on_micro_quote(const SymbolChain& chain, const ChainContract& c, const vendor::QuoteEvent& q);
+  void on_micro_trade(const SymbolChain& chain, const ChainContract& c, const vendor::TradeEvent& t);
   void on_micro_spot(const std::string& symbol, double value, core::EpochMs t_ms);
   quant::MicroBuilder& micro_for(const std::string& symbol);
 
@@ -130,6 +131,7 @@ class MassiveEngine {
   std::shared_ptr<CommandQueue> out_;
   std::string epoch_;
   std::map<std::string, std::int64_t> seqs_;
+  std::map<std::string, core::Counter*> built_;  // models_built_total per model
 
   net::HttpClient http_;
   std::unique_ptr<vendor::RestClient> rest_;
@@ -162,7 +164,9 @@ class MassiveEngine {
   core::Date session_{};
   std::atomic<bool> clock_ready_{false};
   std::set<core::Date> closed_sessions_;
-  std::set<boost::asio::steady_timer*> timers_;
+  std::set<boost::asio::steady_timer*> timers_;     // every running pause(), for stop()
+  boost::asio::steady_timer* chain_timer_ = nullptr;  // the chain loop's pause()
+  boost::asio::steady_timer* loops_ended_ = nullptr;  // stop() waits on it
   bool session_open_ = false;
   std::uint64_t clock_seq_ = 0;
   core::EpochMs last_clock_second_ = -1;

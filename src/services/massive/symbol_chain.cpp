@@ -26,8 +26,8 @@ SymbolChain::SymbolChain(std::string symbol, quant::HeatmapConfig config)
     : symbol_(std::move(symbol)), heatmap_(std::move(config)) {}
 
 const ChainContract* SymbolChain::find(std::string_view ticker) const {
-  const auto it = index_.find(ticker);
-  return it == index_.end() ? nullptr : &contracts_[it->second];
+  const auto i = index_of(ticker);
+  return i ? &contracts_[*i] : nullptr;
 }
 
 bool SymbolChain::replace(const std::vector<vendor::OptionContractSnapshot>& snapshot, core::Date session,
@@ -135,12 +135,22 @@ void SymbolChain::rebuild(double spot, double vix) {
   heatmap_.rebuild(in);
 }
 
+std::optional<std::uint32_t> SymbolChain::index_of(std::string_view ticker) const {
+  const auto it = index_.find(ticker);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
 bool SymbolChain::on_quote(std::string_view ticker, double bid, double ask, std::int64_t bid_size,
                            std::int64_t ask_size) {
-  const auto it = index_.find(ticker);
-  if (it == index_.end()) return false;
+  const auto i = index_of(ticker);
+  return i && on_quote(*i, bid, ask, bid_size, ask_size);
+}
+
+bool SymbolChain::on_quote(std::uint32_t index, double bid, double ask, std::int64_t bid_size,
+                           std::int64_t ask_size) {
   if (!std::isfinite(bid) || !std::isfinite(ask) || bid < 0 || ask < 0) return false;
-  auto& c = contracts_[it->second];
+  auto& c = contracts_[index];
   c.bid_size = bid_size;
   c.ask_size = ask_size;
   c.feed_quote = true;
@@ -148,18 +158,22 @@ bool SymbolChain::on_quote(std::string_view ticker, double bid, double ask, std:
   c.quote.bid = bid;
   c.quote.ask = ask;
   c.quote.mid = mid_of(bid, ask);
-  heatmap_.update_quote(it->second, c.quote);
+  heatmap_.update_quote(index, c.quote);
   return true;
 }
 
 bool SymbolChain::on_trade(std::string_view ticker, double price) {
-  const auto it = index_.find(ticker);
-  if (it == index_.end() || !std::isfinite(price) || price <= 0) return false;
-  auto& c = contracts_[it->second];
+  const auto i = index_of(ticker);
+  return i && on_trade(*i, price);
+}
+
+bool SymbolChain::on_trade(std::uint32_t index, double price) {
+  if (!std::isfinite(price) || price <= 0) return false;
+  auto& c = contracts_[index];
   if (c.quote.last == price) return false;
   c.quote.last = price;
   // The last price moves a tile only when the contract has no quote mid (spec §5.1 rule 8).
-  if (!c.quote.mid) heatmap_.update_quote(it->second, c.quote);
+  if (!c.quote.mid) heatmap_.update_quote(index, c.quote);
   return true;
 }
 

@@ -60,10 +60,15 @@ class SymbolChain {
   bool replace(const std::vector<vendor::OptionContractSnapshot>& snapshot, core::Date session,
                core::EpochMs now_ms, double spot, double vix);
 
-  // Feed events. False when the ticker is not in the chain or nothing changed.
+  // Feed events. False when the ticker is not in the chain or nothing changed. The hot path
+  // looks the ticker up once (index_of) and passes the index; indices are valid until the next
+  // replace().
+  std::optional<std::uint32_t> index_of(std::string_view ticker) const;
   bool on_quote(std::string_view ticker, double bid, double ask, std::int64_t bid_size,
                 std::int64_t ask_size);
+  bool on_quote(std::uint32_t index, double bid, double ask, std::int64_t bid_size, std::int64_t ask_size);
   bool on_trade(std::string_view ticker, double price);
+  bool on_trade(std::uint32_t index, double price);
 
   // Spot / VIX moved: re-prices theory (no-op when unchanged or not positive).
   void set_market(double spot, double vix);
