@@ -314,6 +314,13 @@ int new_york_utc_offset_minutes(EpochMs instant) {
   return int(std::chrono::duration_cast<std::chrono::minutes>(info.offset).count());
 }
 
+double new_york_hour(EpochMs instant) {
+  const EpochMs local = instant + EpochMs(new_york_utc_offset_minutes(instant)) * kMsPerMinute;
+  EpochMs ms_of_day = local % kMsPerDay;
+  if (ms_of_day < 0) ms_of_day += kMsPerDay;
+  return double(ms_of_day) / double(kMsPerHour);
+}
+
 // ---- Sessions -------------------------------------------------------------------------------
 
 std::optional<Session> session_for(Date date) {

@@ -85,6 +85,8 @@ struct DayBounds {
 DayBounds new_york_day_bounds(Date date);
 // Minutes east of UTC in New York at the instant (-300 EST, -240 EDT).
 int new_york_utc_offset_minutes(EpochMs instant);
+// The New York wall-clock hour of an instant as a fraction: 10:15 → 10.25 (DST-aware).
+double new_york_hour(EpochMs instant);
 
 // ---- Sessions -------------------------------------------------------------------------------
 

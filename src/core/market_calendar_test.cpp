@@ -282,6 +282,12 @@ TEST(Phases, EarlyCloseHolidayAndWeekend) {
   EXPECT_EQ(session_phase_at(utc(2026, 3, 7, 15, 0)), SessionPhase::closed);    // Saturday
 }
 
+TEST(Sessions, NewYorkHourFollowsDst) {
+  EXPECT_DOUBLE_EQ(new_york_hour(new_york_time_ms(D(2026, 1, 15), 10, 15)), 10.25);   // EST
+  EXPECT_DOUBLE_EQ(new_york_hour(new_york_time_ms(D(2026, 7, 15), 10, 15)), 10.25);   // EDT
+  EXPECT_DOUBLE_EQ(new_york_hour(new_york_time_ms(D(2026, 3, 9), 0, 30)), 0.5);
+}
+
 TEST(Phases, NamesRoundTrip) {
   for (auto p : {SessionPhase::closed, SessionPhase::pre_market, SessionPhase::open,
                  SessionPhase::post_market}) {

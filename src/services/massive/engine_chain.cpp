@@ -266,7 +266,7 @@ void MassiveEngine::run_selector(const std::string& symbol) {
     in.symbol = symbol;
     in.spot = spot;
     in.vix = vix();
-    in.ny_hour = new_york_hour(now);
+    in.ny_hour = core::new_york_hour(now);
     if (auto g = gex_.find(symbol); g != gex_.end()) in.gex = g->second.all;
     if (auto b = bias_.find(symbol); b != bias_.end()) in.bias_lfi = b->second;
     in.butterflies = chain.heatmap().butterfly_tiles();

@@ -1,8 +1,7 @@
 #pragma once
 // Small helpers of the engine: option ticker → chain symbol without a full parse (per feed
-// event), and the New York hour of a market instant (the selector's session windows).
+// event), and the wall clock (epochs, flush deadlines).
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -23,14 +22,6 @@ inline std::string_view underlying_of_option(std::string_view sym) {
 inline std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// 10:15 New York → 10.25 (DST-aware).
-inline double new_york_hour(core::EpochMs t_ms) {
-  const double local_ms = double(t_ms) + double(core::new_york_utc_offset_minutes(t_ms)) * 60000.0;
-  double h = std::fmod(local_ms / 3'600'000.0, 24.0);
-  if (h < 0) h += 24.0;
-  return h;
 }
 
 }  // namespace ms::massive

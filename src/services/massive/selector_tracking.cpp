@@ -40,9 +40,8 @@ NewYorkTime new_york_time(std::int64_t ms) {
   const std::int64_t local =
       ms + std::int64_t(core::new_york_utc_offset_minutes(ms)) * core::kMsPerMinute;
   const std::int64_t day = floor_div(local, core::kMsPerDay);
-  const std::int64_t ms_of_day = local - day * core::kMsPerDay;
   const int dow = int(((day + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday (3)
-  return {r2(double(ms_of_day) / double(core::kMsPerHour)), dow};
+  return {r2(core::new_york_hour(ms)), dow};
 }
 
 std::string number_text(double x) { return json(x).dump(); }
