@@ -38,7 +38,7 @@ if (( ${#missing[@]} )); then
     $sudo chmod 755 $policy
     created_policy=1
   fi
-  cleanup() { (( created_policy )) && $sudo rm -f "$policy"; }
+  cleanup() { if (( created_policy )); then $sudo rm -f "$policy"; fi; }
   trap cleanup EXIT
   export DEBIAN_FRONTEND=noninteractive
   # A stale package list is the usual reason an install fails on a fresh machine.
