@@ -9,20 +9,25 @@
 namespace ms::massive {
 
 CommandQueue::CommandQueue(std::shared_ptr<bus::RedisClient> redis, boost::asio::any_io_executor executor,
-                           core::MetricsRegistry& metrics, std::size_t max_pending)
+                           core::MetricsRegistry& metrics, std::size_t max_pending,
+                           std::size_t max_pending_bytes)
     : redis_(std::move(redis)),
       executor_(std::move(executor)),
       max_pending_(max_pending),
+      max_pending_bytes_(max_pending_bytes),
       commands_(metrics.counter("massive_redis_commands_total", "Commands massive sent to market-redis")),
       dropped_(metrics.counter("massive_redis_dropped_total",
                                "Commands dropped because market-redis was unavailable or too slow")),
       errors_(metrics.counter("massive_redis_errors_total", "Failed pipelines to market-redis")) {}
 
 void CommandQueue::push(std::vector<std::string> command) {
-  if (pending_.size() >= max_pending_) {
+  std::size_t bytes = 0;
+  for (const auto& arg : command) bytes += arg.size();
+  if (pending_.size() >= max_pending_ || pending_bytes_ + bytes > max_pending_bytes_) {
     dropped_.inc();
     return;
   }
+  pending_bytes_ += bytes;
   pending_.push_back(std::move(command));
   kick();
 }
@@ -49,6 +54,7 @@ boost::asio::awaitable<void> CommandQueue::run() {
   while (!pending_.empty()) {
     std::vector<std::vector<std::string>> batch;
     batch.swap(pending_);
+    pending_bytes_ = 0;
     const auto n = batch.size();
     try {
       auto replies = co_await redis_->pipeline(std::move(batch));

@@ -83,23 +83,64 @@ asio::awaitable<void> MassiveEngine::publish_loop() {
   }
 }
 
-void MassiveEngine::publish_heatmap(SymbolChain& chain) {
+MassiveEngine::HeatmapPublication& MassiveEngine::heatmap_publication(const std::string& symbol) {
+  if (auto it = heatmap_pubs_.find(symbol); it != heatmap_pubs_.end()) return it->second;
+  auto& m = ctx_.metrics();
+  const core::Labels l{{"symbol", symbol}};
+  const char* published = "Bytes of heatmap JSON massive wrote to market-redis";
+  HeatmapPublication p{ReplayWindow({config_.heatmap_model_interval, config_.replay_max_bytes})};
+  p.model_bytes = &m.counter("massive_heatmap_bytes_total", published, {{"symbol", symbol}, {"kind", "model"}});
+  p.diff_bytes = &m.counter("massive_heatmap_bytes_total", published, {{"symbol", symbol}, {"kind", "diff"}});
+  const char* writes = "Heatmap models SET and diffs published by massive";
+  p.model_writes = &m.counter("massive_heatmap_writes_total", writes, {{"symbol", symbol}, {"kind", "model"}});
+  p.diff_writes = &m.counter("massive_heatmap_writes_total", writes, {{"symbol", symbol}, {"kind", "diff"}});
+  p.replay_bytes = &m.gauge("massive_heatmap_replay_bytes", "Bytes of diffs the replay stream holds", l);
+  p.replay_entries = &m.gauge("massive_heatmap_replay_entries", "Diffs the replay stream holds", l);
+  return heatmap_pubs_.emplace(symbol, std::move(p)).first->second;
+}
+
+void MassiveEngine::publish_heatmap(SymbolChain& chain, bool final) {
   const auto t0 = std::chrono::steady_clock::now();
   auto& builder = chain.heatmap();
-  const auto diff = builder.take_diff();
-  if (diff.empty()) return;  // DESIGN §9: no empty diffs
   const auto& symbol = chain.symbol();
-  const auto seq = next_seq("heatmap", symbol);
-  const quant::ModelEnvelope env{market_now(), epoch_, seq, seq - 1};
-  std::string model, delta;
-  quant::write_heatmap_model_json(model, builder, env);
-  quant::write_heatmap_diff_json(delta, builder, diff, env);
-  out_->set(bus::keys::heatmap_model(symbol), std::move(model), config_.model_ttl_sec);
+  auto& pub = heatmap_publication(symbol);
   const std::string replay = bus::keys::heatmap_replay(symbol);
-  out_->push({"XADD", replay, "MAXLEN", "~", std::to_string(config_.replay_maxlen), "*", "payload", delta});
-  out_->push({"EXPIRE", replay, std::to_string(config_.replay_ttl_sec)});
-  out_->publish(bus::keys::heatmap_diff(symbol), std::move(delta));
-  build_heatmap_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  const auto diff = builder.take_diff();
+  bool geometry_changed = false;
+  if (!diff.empty()) {  // DESIGN §9: no empty diffs
+    const auto seq = next_seq("heatmap", symbol);
+    const quant::ModelEnvelope env{market_now(), epoch_, seq, seq - 1};
+    std::string delta;
+    quant::write_heatmap_diff_json(delta, builder, diff, env);
+    // Stream ids are the seqs; the previous epoch's entries would refuse them (and bridge nothing).
+    if (pub.window.fresh()) out_->push({"DEL", replay});
+    out_->push({"XADD", replay, std::to_string(seq) + "-0", "payload", delta});
+    out_->push({"EXPIRE", replay, std::to_string(config_.replay_ttl_sec)});
+    pub.window.on_diff(seq, delta.size());
+    pub.diff_bytes->inc(delta.size());
+    pub.diff_writes->inc();
+    out_->publish(bus::keys::heatmap_diff(symbol), std::move(delta));
+    pub.seq = seq;
+    geometry_changed = diff.expirations_changed || !diff.removed.empty() || chain.version() != pub.chain_version;
+  }
+  const bool lagging = pub.seq != pub.window.model_seq();
+  if (pub.window.model_due(t0, geometry_changed) || (final && lagging)) {
+    const quant::ModelEnvelope env{market_now(), epoch_, pub.seq, pub.seq - 1};
+    std::string model;
+    quant::write_heatmap_model_json(model, builder, env);
+    pub.model_bytes->inc(model.size());
+    pub.model_writes->inc();
+    out_->set(bus::keys::heatmap_model(symbol), std::move(model), config_.model_ttl_sec);
+    if (const auto keep = pub.window.on_model(pub.seq, t0)) {
+      out_->push({"XTRIM", replay, "MINID", std::to_string(*keep) + "-0"});
+    }
+    pub.chain_version = chain.version();
+  }
+  pub.replay_bytes->set(double(pub.window.bytes()));
+  pub.replay_entries->set(double(pub.window.entries()));
+  if (!diff.empty()) {
+    build_heatmap_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
 }
 
 void MassiveEngine::publish_candles() {

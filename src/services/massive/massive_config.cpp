@@ -154,7 +154,13 @@ MassiveConfig load_massive_config(const core::Truth& truth, bool simulated) {
   }
   c.model_ttl_sec = integer(truth, "MASSIVE_MODEL_LIVE_TTL_SEC", c.model_ttl_sec, 1, 30LL * 86400);
   c.replay_ttl_sec = integer(truth, "MASSIVE_REPLAY_TTL_SEC", c.replay_ttl_sec, 1, 30LL * 86400);
-  c.replay_maxlen = integer(truth, "MASSIVE_REPLAY_MAXLEN", c.replay_maxlen, 1, 10'000'000);
+  c.heatmap_model_interval = millis(truth, "MASSIVE_HEATMAP_MODEL_INTERVAL_MS", c.heatmap_model_interval);
+  if (c.heatmap_model_interval < c.heatmap_publish_interval) {
+    bad("MASSIVE_HEATMAP_MODEL_INTERVAL_MS", std::to_string(c.heatmap_model_interval.count()),
+        "shorter than MASSIVE_HEATMAP_PUBLISH_MS");
+  }
+  c.replay_max_bytes =
+      std::size_t(integer(truth, "MASSIVE_REPLAY_MAX_BYTES", std::int64_t(c.replay_max_bytes), 1 << 20, 1LL << 32));
   c.bias_lfi_ttl_sec = integer(truth, "MASSIVE_BIAS_LFI_TTL_SEC", c.bias_lfi_ttl_sec, 1, 30LL * 86400);
   c.selector_ttl_sec = integer(truth, "MASSIVE_SELECTOR_TTL_SEC", c.selector_ttl_sec, 1, 30LL * 86400);
   c.selector_top_n = std::size_t(integer(truth, "MASSIVE_SELECTOR_TOP_N", std::int64_t(c.selector_top_n), 1, 100));

@@ -32,6 +32,9 @@ struct MassiveConfig {
   std::chrono::milliseconds gex_interval{5000};
   std::chrono::milliseconds selector_interval{1000};
   std::chrono::milliseconds heatmap_publish_interval{250};  // coalesces per-tick updates
+  // The full heatmap model is a snapshot: SET at most this often (and on geometry changes);
+  // the replay stream bridges from it (replay_window.hpp).
+  std::chrono::milliseconds heatmap_model_interval{2000};
   std::chrono::milliseconds volume_flush_interval{1000};
   std::chrono::milliseconds ws_reconnect_delay{5000};
 
@@ -45,8 +48,8 @@ struct MassiveConfig {
   std::vector<int> ndx_widths{50, 60, 70, 80, 100, 120, 130};
   int max_dte = 10;
   std::int64_t model_ttl_sec = 259200;
-  std::int64_t replay_ttl_sec = 86400;
-  std::int64_t replay_maxlen = 50000;
+  std::int64_t replay_ttl_sec = 300;            // the stream outlives a stopped massive this long
+  std::size_t replay_max_bytes = 32u << 20;     // per symbol (plus at most two diffs)
   std::int64_t gex_ttl_sec = 86400;
   std::int64_t bias_lfi_ttl_sec = 3600;
   std::int64_t selector_ttl_sec = 3600;

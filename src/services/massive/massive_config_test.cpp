@@ -63,6 +63,8 @@ TEST(MassiveConfig, BadValuesNameTheVariable) {
            {"MASSIVE_SPX_FILTER_STRIKES", "maybe"},
            {"MASSIVE_MAX_QUOTE_CONTRACTS", "5000"},
            {"MASSIVE_MODEL_DTES", "0,x"},
+           {"MASSIVE_HEATMAP_MODEL_INTERVAL_MS", "100"},  // under the 250 ms publish interval
+           {"MASSIVE_REPLAY_MAX_BYTES", "1000"},
        }) {
     try {
       load_massive_config(truth_with({{name, value}}), true);
@@ -72,6 +74,17 @@ TEST(MassiveConfig, BadValuesNameTheVariable) {
       EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(MassiveConfig, HeatmapBudgetDefaultsAndOverrides) {
+  const auto d = load_massive_config(truth_with(nlohmann::json::object()), true);
+  EXPECT_EQ(d.heatmap_model_interval, std::chrono::milliseconds(2000));
+  EXPECT_EQ(d.replay_max_bytes, std::size_t(32) << 20);
+  EXPECT_EQ(d.replay_ttl_sec, 300);
+  const auto c = load_massive_config(
+      truth_with({{"MASSIVE_HEATMAP_MODEL_INTERVAL_MS", "5000"}, {"MASSIVE_REPLAY_MAX_BYTES", "8388608"}}), true);
+  EXPECT_EQ(c.heatmap_model_interval, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c.replay_max_bytes, std::size_t(8) << 20);
 }
 
 TEST(MassiveConfig, SplitListTrimsAndDropsBlanks) {

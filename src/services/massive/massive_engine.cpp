@@ -201,6 +201,10 @@ void MassiveEngine::stop() {
           loops_ended_ = nullptr;
           if (running_loops_ > 0) spdlog::warn("massive: {} workers still running at stop", running_loops_);
         }
+        // The last diffs, and :latest equal to the newest state for whoever reads it next.
+        for (auto& [_, chain] : chains_) {
+          if (chain->loaded()) publish_heatmap(*chain, true);
+        }
         flush_volume();
         co_await out_->drain();
         if (recorder_) recorder_->flush();

@@ -42,6 +42,7 @@
 #include "runtime/service.hpp"
 #include "services/massive/command_queue.hpp"
 #include "services/massive/massive_config.hpp"
+#include "services/massive/replay_window.hpp"
 #include "services/massive/selector_tracking.hpp"
 #include "services/massive/symbol_chain.hpp"
 #include "vendor/recording.hpp"
@@ -114,7 +115,9 @@ class MassiveEngine {
 
   // engine_publish.cpp: coalesced publication
   boost::asio::awaitable<void> publish_loop();
-  void publish_heatmap(SymbolChain& chain);
+  // The diff when tiles changed; the full model when ReplayWindow says it is due, or with
+  // `final` (stop) whenever the model lags the diffs, so :latest ends equal to the newest state.
+  void publish_heatmap(SymbolChain& chain, bool final = false);
   void publish_candles();
   void flush_volume();
   // engine_ideas.cpp: the 0-DTE microstructure model
@@ -132,6 +135,19 @@ class MassiveEngine {
   std::string epoch_;
   std::map<std::string, std::int64_t> seqs_;
   std::map<std::string, core::Counter*> built_;  // models_built_total per model
+  struct HeatmapPublication {
+    ReplayWindow window;
+    std::int64_t seq = 0;             // the newest diff's
+    std::uint64_t chain_version = 0;  // the chain geometry of the last model SET
+    core::Counter* model_bytes = nullptr;
+    core::Counter* diff_bytes = nullptr;
+    core::Counter* model_writes = nullptr;
+    core::Counter* diff_writes = nullptr;
+    core::Gauge* replay_bytes = nullptr;
+    core::Gauge* replay_entries = nullptr;
+  };
+  std::map<std::string, HeatmapPublication> heatmap_pubs_;  // per chain symbol
+  HeatmapPublication& heatmap_publication(const std::string& symbol);
 
   net::HttpClient http_;
   std::unique_ptr<vendor::RestClient> rest_;

@@ -1,0 +1,250 @@
+// A whole simulated session through real Redis at high speed (issue 7 item 1, DESIGN §11):
+// market-redis stays within its byte budget, the replay stream within its bridge, and a consumer
+// that joins mid-session — GET :latest, XRANGE the replay after its seq, then the live diffs —
+// ends with exactly the newest model.
+#include "services/massive/massive_test_support.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "bus/keys.hpp"
+#include "core/market_calendar.hpp"
+
+namespace ms::massive {
+namespace {
+
+using namespace test_support;
+
+// Follows one symbol's heatmap the way a consumer should (docs/api/market-models.md).
+class HeatmapConsumer {
+ public:
+  HeatmapConsumer(MassiveHarness& h, std::string symbol) : h_(h), symbol_(std::move(symbol)) {
+    bus::RedisOptions o;
+    o.url = h.redis.url();
+    o.name = "market";
+    client_ = bus::RedisClient::create(io_.get_executor(), o);
+    thread_ = std::thread([this] { io_.run(); });
+    std::promise<void> ready;
+    auto f = ready.get_future();
+    boost::asio::co_spawn(
+        io_,
+        [this, &ready]() -> boost::asio::awaitable<void> {
+          sub_ = co_await client_->subscribe(bus::keys::heatmap_diff(symbol_),
+                                             [this](const bus::Message& m) { on_live(m.payload); });
+          ready.set_value();
+        },
+        boost::asio::detached);
+    if (f.wait_for(5s) != std::future_status::ready) throw std::runtime_error("subscribe timed out");
+  }
+  ~HeatmapConsumer() {
+    boost::asio::post(io_, [this] {
+      sub_.unsubscribe();
+      client_->close();
+    });
+    guard_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  // Steps 2–4 of the recipe: the model, its bridge from the replay stream, then what arrived live.
+  bool sync() {
+    const auto model = h_.get_json(bus::keys::heatmap_model(symbol_));
+    if (!model.is_object()) return false;
+    std::lock_guard lock(mu_);
+    state_ = model;
+    epoch_ = model["epoch"].get<std::string>();
+    seq_ = model["seq"].get<std::int64_t>();
+    const auto bridge =
+        h_.command({"XRANGE", bus::keys::heatmap_replay(symbol_), "(" + std::to_string(seq_) + "-0", "+"});
+    for (const auto& entry : bridge.elements) {
+      // [id, [field, value]]
+      bridge_entries_++;
+      if (!apply(json::parse(entry.elements.at(1).elements.at(1).str))) return false;
+    }
+    for (const auto& text : buffered_) {
+      const auto d = json::parse(text);
+      if (d["seq"].get<std::int64_t>() > seq_ && !apply(d)) return false;
+    }
+    buffered_.clear();
+    synced_ = true;
+    return true;
+  }
+
+  std::int64_t seq() {
+    std::lock_guard lock(mu_);
+    return seq_;
+  }
+  json state() {
+    std::lock_guard lock(mu_);
+    return state_;
+  }
+  std::vector<std::string> errors() {
+    std::lock_guard lock(mu_);
+    return errors_;
+  }
+  std::size_t bridge_entries() {
+    std::lock_guard lock(mu_);
+    return bridge_entries_;
+  }
+  std::size_t live_applied() {
+    std::lock_guard lock(mu_);
+    return live_applied_;
+  }
+
+ private:
+  void on_live(const std::string& payload) {
+    std::lock_guard lock(mu_);
+    if (!synced_) {
+      buffered_.push_back(payload);
+      if (buffered_.size() > 64) buffered_.erase(buffered_.begin());  // only the newest matter
+      return;
+    }
+    if (apply(json::parse(payload))) ++live_applied_;
+  }
+
+  bool apply(const json& d) {
+    if (d["epoch"] != epoch_ || d["base_seq"].get<std::int64_t>() != seq_) {
+      errors_.push_back("gap: holding " + std::to_string(seq_) + ", diff " + d["seq"].dump() + " on " +
+                        d["base_seq"].dump());
+      return false;
+    }
+    for (const auto& [key, tile] : d["changed"].items()) state_["tiles"][key] = tile;
+    for (const auto& key : d["removed"]) state_["tiles"].erase(key.get<std::string>());
+    for (const char* f : {"dtes_available", "expirations", "atm_iv"}) {
+      if (d.contains(f)) state_[f] = d[f];
+    }
+    seq_ = d["seq"].get<std::int64_t>();
+    return true;
+  }
+
+  MassiveHarness& h_;
+  std::string symbol_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{io_.get_executor()};
+  std::shared_ptr<bus::RedisClient> client_;
+  bus::Subscription sub_;
+  std::thread thread_;
+  std::mutex mu_;
+  json state_;
+  std::string epoch_;
+  std::int64_t seq_ = 0;
+  bool synced_ = false;
+  std::vector<std::string> buffered_;
+  std::vector<std::string> errors_;
+  std::size_t bridge_entries_ = 0, live_applied_ = 0;
+};
+
+std::int64_t used_memory(MassiveHarness& h) {
+  const auto info = h.command({"INFO", "memory"}).str;
+  const auto at = info.find("used_memory:");
+  return at == std::string::npos ? -1 : std::stoll(info.substr(at + 12));
+}
+
+// Bytes per key family: the key with its symbol / date parts replaced by placeholders.
+std::map<std::string, std::int64_t> memory_by_family(MassiveHarness& h) {
+  std::map<std::string, std::int64_t> out;
+  std::string cursor = "0";
+  do {
+    const auto page = h.command({"SCAN", cursor, "COUNT", "500"});
+    cursor = page.elements.at(0).str;
+    for (const auto& k : page.elements.at(1).elements) {
+      std::string family = k.str;
+      for (const char* sym : {"I:SPX", "I:NDX", "I:VIX", "SPY", "QQQ", "IWM"}) {
+        if (const auto at = family.find(sym); at != std::string::npos) family.replace(at, std::string(sym).size(), "{SYM}");
+      }
+      if (family.size() > 10 && family[family.size() - 3] == '-' && family[family.size() - 6] == '-') {
+        family.replace(family.size() - 10, 10, "{date}");
+      }
+      out[family] += h.command({"MEMORY", "USAGE", k.str, "SAMPLES", "0"}).integer;
+    }
+  } while (cursor != "0");
+  return out;
+}
+
+TEST(MassiveBudget, AWholeSessionStaysWithinTheByteBudgetAndALateConsumerCatchesUpExactly) {
+  MassiveHarness h;
+  // 09:30 → 16:00 of a Thursday at 400x: a session in about a minute of wall time (the simulator
+  // slows market time rather than fall behind when the machine is busy).
+  h.sim_options.speed = 400;
+  h.sim_options.start_offset = std::chrono::minutes(0);
+  const auto model_interval = 1000ms;
+  const auto publish_interval = 100ms;
+  h.env["MASSIVE_HEATMAP_PUBLISH_MS"] = std::to_string(publish_interval.count());
+  h.env["MASSIVE_HEATMAP_MODEL_INTERVAL_MS"] = std::to_string(model_interval.count());
+  h.start_sim();
+  HeatmapConsumer consumer(h, "I:SPX");
+  h.start_massive();
+
+  const std::string replay = bus::keys::heatmap_replay("I:SPX");
+  // At most every diff after the model before the latest: two model intervals of publications,
+  // plus the publication that brings the next model.
+  const std::int64_t max_entries = 2 * (model_interval / publish_interval) + 2;
+  std::int64_t peak_memory = 0, peak_entries = 0, early_memory = -1, late_memory = -1;
+  bool synced = false;
+  std::string last_phase;
+  const std::string first_day = "2026-03-05";
+  const auto deadline = std::chrono::steady_clock::now() + 200s;
+  bool rolled = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto clock = h.get_json("massive:clock");
+    if (clock.is_object()) {
+      const auto minute_of_day = [&] {
+        const auto ts = clock["ts_ms"].get<std::int64_t>();
+        return core::new_york_hour(ts) * 60.0;
+      }();
+      if (clock["session_date"] != first_day) {
+        rolled = true;
+        break;
+      }
+      const auto mem = used_memory(h);
+      peak_memory = std::max(peak_memory, mem);
+      peak_entries = std::max(peak_entries, h.command({"XLEN", replay}).integer);
+      if (early_memory < 0 && minute_of_day >= 10.5 * 60) early_memory = mem;
+      if (minute_of_day >= 15.5 * 60) late_memory = mem;
+      // The consumer joins in the middle of the session, long after the first model.
+      if (!synced && minute_of_day >= 12 * 60) {
+        ASSERT_TRUE(consumer.sync()) << ::testing::PrintToString(consumer.errors());
+        synced = true;
+      }
+    }
+    std::this_thread::sleep_for(50ms);  // a sampling period, not a wait for a condition
+  }
+  ASSERT_TRUE(rolled) << "the session did not reach its close in time";
+  ASSERT_TRUE(synced);
+
+  // The stop SETs the model of the newest diff; the consumer must hold exactly that.
+  h.stop_massive();
+  EXPECT_EQ(h.exit_code(), 0);
+  const auto final_model = h.get_json(bus::keys::heatmap_model("I:SPX"));
+  const auto final_seq = final_model["seq"].get<std::int64_t>();
+  EXPECT_TRUE(testing::wait_until([&] { return consumer.seq() >= final_seq; }, 10s))
+      << consumer.seq() << " vs " << final_seq;
+  EXPECT_TRUE(consumer.errors().empty()) << ::testing::PrintToString(consumer.errors());
+  EXPECT_GT(consumer.live_applied(), 100u);
+  const auto state = consumer.state();
+  EXPECT_EQ(state["tiles"], final_model["tiles"]);
+  EXPECT_EQ(state["expirations"], final_model["expirations"]);
+  EXPECT_EQ(state["atm_iv"], final_model["atm_iv"]);
+
+  // The bounds.
+  const auto families = memory_by_family(h);
+  std::string table;
+  for (const auto& [family, bytes] : families) table += "  " + family + " " + std::to_string(bytes) + "\n";
+  std::printf("market-redis peak used_memory %lld bytes, replay peak %lld entries; keys at the end:\n%s",
+              static_cast<long long>(peak_memory), static_cast<long long>(peak_entries), table.c_str());
+  EXPECT_LT(peak_memory, 300ll << 20) << table;
+  EXPECT_LE(peak_entries, max_entries);
+  EXPECT_LE(consumer.bridge_entries(), std::size_t(max_entries));
+  // Nothing grows with the session but the spot trails (one point per spot change, 7-day window):
+  // from 10:30 to 15:30 the rest of market-redis stays flat.
+  ASSERT_GT(early_memory, 0);
+  ASSERT_GT(late_memory, 0);
+  std::int64_t trails = 0;
+  for (const auto& [family, bytes] : families) {
+    if (family.find(":trail") != std::string::npos) trails += bytes;
+  }
+  EXPECT_LT(late_memory - early_memory, trails + (24ll << 20)) << table;
+}
+
+}  // namespace
+}  // namespace ms::massive
