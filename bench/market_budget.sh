@@ -80,11 +80,13 @@ pids+=($!)
 wait_port "$sim_port" simulator
 
 # Every message on every massive channel, counted per channel (payload bytes).
-redis-cli -p "$market_port" --no-raw psubscribe 'massive:*' 2>/dev/null |
-  awk 'BEGIN { n = 0 }
-       { n++; if (n % 4 == 3) ch = $0; else if (n % 4 == 0 && ch != "") { gsub(/^"|"$/, "", ch); bytes[ch] += length($0); msgs[ch]++ } }
+redis-cli -p "$market_port" --raw psubscribe 'massive:*' 2>/dev/null |
+  awk '$0 == "pmessage" { state = 1; next }
+       state == 1 { state = 2; next }
+       state == 2 { ch = $0; state = 3; next }
+       state == 3 { bytes[ch] += length($0); msgs[ch]++; state = 0 }
        END { for (c in bytes) printf "%s %d %d\n", c, bytes[c], msgs[c] }' >"$tmp/channels.txt" &
-pids+=($!)
+counter_pid=$!
 
 "$bin" massive --truth "$tmp/truth.json" >"$tmp/massive.log" 2>&1 &
 massive_pid=$!
@@ -116,7 +118,8 @@ body=$(http_get "$ops_port" /metrics)
 keys=$(rcli --scan | sort)
 kill "$massive_pid"
 wait "$massive_pid" 2>/dev/null || true
-sleep 1  # the subscriber prints its totals when its connection goes
+kill "${pids[0]}"  # market-redis: the subscriber's connection ends and the counter prints its totals
+wait "$counter_pid" 2>/dev/null || true
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 wait 2>/dev/null || true
 pids=()
