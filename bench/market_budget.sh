@@ -115,7 +115,7 @@ while (($(date +%s) < end)); do
 done
 elapsed=$(($(date +%s) - start))
 body=$(http_get "$ops_port" /metrics)
-keys=$(rcli --scan | sort)
+keys=$(rcli --scan | sort | while read -r k; do printf '%-48s %10s bytes\n' "$k" "$(rcli memory usage "$k" samples 0)"; done)
 kill "$massive_pid"
 wait "$massive_pid" 2>/dev/null || true
 kill "${pids[0]}"  # market-redis: the subscriber's connection ends and the counter prints its totals
@@ -154,5 +154,5 @@ echo
 echo "every channel (bytes per wall second, messages per second):"
 sort "$tmp/channels.txt" | awk -v t="$elapsed" '{ printf "  %-44s %12.0f B/s %8.1f msg/s\n", $1, $2 / t, $3 / t }'
 echo
-echo "keys at the end:"
-sed 's/^/  /' <<<"$keys" | head -60
+echo "keys at the end (MEMORY USAGE):"
+sed 's/^/  /' <<<"$keys" | head -80
