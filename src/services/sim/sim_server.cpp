@@ -126,6 +126,7 @@ struct Totals {
   std::uint64_t garbage = 0;
   std::uint64_t truncated = 0;
   std::uint64_t fault_drops = 0;
+  std::uint64_t bad_data = 0;  // events rewritten by the data knobs (bad_price, ...)
 };
 
 }  // namespace
@@ -439,6 +440,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     t.garbage += f.garbage;
     t.truncated += f.truncated;
     t.fault_drops += f.dropped ? 1 : 0;
+    t.bad_data += f.bad_price + f.bad_size + f.far_strike + f.bad_time;
   }
 
   void ws_close(const std::shared_ptr<net::WebSocketSession>& ws) {
@@ -489,7 +491,11 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     j["lag_resets"] = lag_resets;
     j["faults"] = {{"garbage_every", faults.garbage_every},
                    {"truncate_every", faults.truncate_every},
-                   {"drop_after", faults.drop_after}};
+                   {"drop_after", faults.drop_after},
+                   {"bad_price_every", faults.bad_price_every},
+                   {"bad_size_every", faults.bad_size_every},
+                   {"far_strike_every", faults.far_strike_every},
+                   {"bad_time_every", faults.bad_time_every}};
     if (replay_mode()) {
       j["replay_finished"] = replay_finished;
       j["replay_records"] = replay_records;
@@ -521,7 +527,11 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
                       {"shortfall", sched.shortfall},
                       {"garbage", f.garbage},
                       {"truncated", f.truncated},
-                      {"dropped", f.dropped}});
+                      {"dropped", f.dropped},
+                      {"bad_data", {{"bad_price", f.bad_price},
+                                    {"bad_size", f.bad_size},
+                                    {"far_strike", f.far_strike},
+                                    {"bad_time", f.bad_time}}}});
     }
     j["connections"] = std::move(list);
     j["totals"] = {{"connections_opened", connections_opened},
@@ -535,6 +545,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
                    {"frames_sent", t.frames_sent},
                    {"garbage", t.garbage},
                    {"truncated", t.truncated},
+                   {"bad_data", t.bad_data},
                    {"rest_requests", rest_requests}};
     return j;
   }
