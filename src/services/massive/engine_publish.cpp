@@ -34,10 +34,13 @@ asio::awaitable<void> MassiveEngine::load_state() {
       // A bucket that cannot be a real SPX volume (an absurd print stored before the input
       // guard existed, a foreign field) would poison every profile after every restart: it is
       // dropped from the hash and counted, and the rest is kept.
-      auto checked = check_volume_hash(hash, guard_.limits());
+      const std::vector<std::pair<std::string, std::string>> fields(hash.begin(), hash.end());
+      auto checked = check_volume_hash(fields, guard_.limits());
       volume_totals_ = std::move(checked.buckets);
       if (!checked.dropped.empty()) {
-        std::vector<std::string> hdel{"HDEL", std::string(bus::keys::volume_profile_hash.tmpl)};
+        std::vector<std::string> hdel;
+        hdel.push_back("HDEL");
+        hdel.push_back(std::string(bus::keys::volume_profile_hash.tmpl));
         for (const auto& [field, reason] : checked.dropped) {
           count_rejected("volume_hash", reason);
           hdel.push_back(field);

@@ -170,6 +170,7 @@ TEST_F(MassiveBadInput, EachBadInputIsRejectedCountedAndEveryModelGoesOn) {
   faults.bad_size_every = 11;
   faults.far_strike_every = 5;
   faults.bad_time_every = 13;
+  faults.rest_bad_price_every = 3;
   start_sim(faults);
   // The volume hash as an older massive left it: a SPY print of 1e9 (SPX 1e10 = 1e12 cents) and a
   // field that is no bucket sit next to a real one.
@@ -185,6 +186,7 @@ TEST_F(MassiveBadInput, EachBadInputIsRejectedCountedAndEveryModelGoesOn) {
       {"options", "size_negative"},     {"options", "size_implausible"},   {"options", "strike_out_of_range"},
       {"options", "time_future"},       {"options", "time_stale"},         {"volume_hash", "price_implausible"},
       {"volume_hash", "unparsable"},    {"volume_hash", "volume_not_positive"},
+      {"rest", "price_implausible"},    {"rest", "price_not_positive"},
   };
   for (const auto& [feed, reason] : expected) {
     EXPECT_TRUE(testing::wait_until([&] { return metric(metrics(), rejected(feed, reason)) > 0; }, 60s))
@@ -237,6 +239,7 @@ TEST_F(MassiveBadInput, EachBadInputIsRejectedCountedAndEveryModelGoesOn) {
       << http_get(base() + "/readyz").body;
   const auto stats = sim_->stats();
   EXPECT_GT(stats["totals"]["bad_data"].get<std::int64_t>(), 0);
+  EXPECT_GT(stats["totals"]["rest_bad_price"].get<std::int64_t>(), 0);
 
   stop_massive();
   EXPECT_EQ(rc_, 0);

@@ -34,8 +34,7 @@ bool apply_price(Json& e, std::uint64_t form) {
   const std::string ev = ev_of(e);
   const char* key = ev == "T" ? "p" : ev == "V" ? "val" : nullptr;
   if (key && is_number(e, key)) {
-    const double p = e[key].get<double>();
-    e[key] = form == 0 ? kAbsurdPrice : form == 1 ? 0.0 : -std::max(p, 0.01);
+    e[key] = bad_price_form(e[key].get<double>(), form);
     return true;
   }
   if (ev == "Q" && is_number(e, "ap") && is_number(e, "bp")) {
@@ -86,6 +85,11 @@ bool apply_time(Json& e, std::uint64_t form) {
   return true;
 }
 
+double bad_price_form(double price, std::uint64_t form) {
+  form %= 3;
+  return form == 0 ? kAbsurdPrice : form == 1 ? 0.0 : -std::max(price, 0.01);
+}
+
 }  // namespace
 
 std::string_view to_string(DataFault f) {
@@ -127,6 +131,26 @@ bool apply_data_fault(std::string& frame, DataFault fault, std::uint64_t form) {
     }
   }
   return false;
+}
+
+bool apply_rest_price_fault(std::string& body, std::uint64_t form) {
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  Json* price = nullptr;
+  if (auto r = j.find("results"); r != j.end() && r->is_array()) {
+    for (auto& item : *r) {
+      if (item.is_object() && is_number(item, "value")) {
+        price = &item["value"];
+        break;
+      }
+    }
+  } else if (auto t = j.find("ticker"); t != j.end() && t->is_object()) {
+    if (auto lt = t->find("lastTrade"); lt != t->end() && lt->is_object() && is_number(*lt, "p")) price = &(*lt)["p"];
+  }
+  if (!price) return false;
+  *price = bad_price_form(price->get<double>(), form);
+  body = j.dump();
+  return true;
 }
 
 }  // namespace ms::sim

@@ -27,4 +27,9 @@ std::string_view to_string(DataFault f);
 bool apply_data_fault(std::string& frame, DataFault fault, std::uint64_t form);
 std::uint64_t data_fault_forms(DataFault fault);
 
+// The REST side of bad_price: a spot snapshot body (GET /v3/snapshot/indices: the first result's
+// "value"; a stock snapshot: ticker.lastTrade.p) with its price in the bad_price form `form`.
+// False, and `body` untouched, when the body holds no such price.
+bool apply_rest_price_fault(std::string& body, std::uint64_t form);
+
 }  // namespace ms::sim

@@ -9,7 +9,7 @@ namespace ms::sim {
 
 namespace {
 
-constexpr std::string_view kFaultNames = "garbage, truncate, drop, bad_price, bad_size, far_strike, bad_time";
+constexpr std::string_view kFaultNames = "garbage, truncate, drop, bad_price, bad_size, far_strike, bad_time, rest_bad_price";
 constexpr std::string_view kClockPrefix = R"([{"ev":"status")";
 
 }  // namespace
@@ -50,6 +50,8 @@ FaultConfig parse_fault_spec(std::string_view spec) {
       c.far_strike_every = n;
     } else if (name == "bad_time") {
       c.bad_time_every = n;
+    } else if (name == "rest_bad_price") {
+      c.rest_bad_price_every = n;
     } else {
       throw core::Error("bad_fault_spec", "unknown fault '" + std::string(name) + "' (" +
                                               std::string(kFaultNames) + ")");

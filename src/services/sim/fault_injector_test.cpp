@@ -134,6 +134,20 @@ TEST(DataFaults, SizesStrikesAndTimes) {
   EXPECT_FALSE(apply_data_fault(not_json, DataFault::bad_price, 0));
 }
 
+TEST(DataFaults, RestSpotSnapshots) {
+  std::string indices = R"({"results":[{"value":6001.25,"ticker":"I:SPX"},{"value":21000.5,"ticker":"I:NDX"}],"status":"OK"})";
+  ASSERT_TRUE(apply_rest_price_fault(indices, 0));
+  EXPECT_EQ(indices, R"({"results":[{"value":1000000000.0,"ticker":"I:SPX"},{"value":21000.5,"ticker":"I:NDX"}],"status":"OK"})");
+  std::string stock = R"({"ticker":{"ticker":"SPY","lastTrade":{"p":690.5,"s":100},"day":{"c":690.1}},"status":"OK"})";
+  ASSERT_TRUE(apply_rest_price_fault(stock, 2));
+  EXPECT_EQ(nlohmann::json::parse(stock)["ticker"]["lastTrade"]["p"], -690.5);
+  std::string other = R"({"results":[{"ticker":"O:SPXW260305C06000000"}]})";
+  EXPECT_FALSE(apply_rest_price_fault(other, 0));
+  EXPECT_EQ(parse_fault_spec("rest_bad_price=4").rest_bad_price_every, 4u);
+  EXPECT_TRUE(parse_fault_spec("rest_bad_price=4").any());
+  EXPECT_FALSE(parse_fault_spec("rest_bad_price=4").any_data());
+}
+
 TEST(FaultInjector, DataKnobsSkipClockFramesAndCycleTheirForms) {
   FaultConfig c;
   c.bad_price_every = 2;
