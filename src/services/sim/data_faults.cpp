@@ -30,6 +30,11 @@ bool is_number(const Json& e, const char* key) {
   return it != e.end() && it->is_number();
 }
 
+double bad_price_form(double price, std::uint64_t form) {
+  form %= 3;
+  return form == 0 ? kAbsurdPrice : form == 1 ? 0.0 : -std::max(price, 0.01);
+}
+
 bool apply_price(Json& e, std::uint64_t form) {
   const std::string ev = ev_of(e);
   const char* key = ev == "T" ? "p" : ev == "V" ? "val" : nullptr;
@@ -83,11 +88,6 @@ bool apply_time(Json& e, std::uint64_t form) {
   const auto t = e["t"].get<std::int64_t>();
   e["t"] = form == 0 ? t + kFutureMs : t - kAncientMs;
   return true;
-}
-
-double bad_price_form(double price, std::uint64_t form) {
-  form %= 3;
-  return form == 0 ? kAbsurdPrice : form == 1 ? 0.0 : -std::max(price, 0.01);
 }
 
 }  // namespace
