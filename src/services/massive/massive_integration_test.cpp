@@ -409,7 +409,9 @@ TEST_F(MassiveOnSimulator, PublishesEveryModelSurvivesFeedFaultsAndRollsTheSessi
 // publishes from the replay through the very same client.
 TEST_F(MassiveOnSimulator, RecordsTheFeedAndTheSimulatorReplaysIt) {
   const auto file = dir_ / "session.jsonl";
-  start_massive(MassiveRunOptions{file});
+  MassiveRunOptions record;
+  record.record = file;
+  start_massive(record);
   ASSERT_TRUE(testing::wait_until([&] { return get("massive:heatmap:model:I:SPX:latest").has_value(); }, 40s));
   const auto seq0 = get_json("massive:clock")["seq"].get<std::int64_t>();
   ASSERT_TRUE(testing::wait_until([&] { return get_json("massive:clock")["seq"].get<std::int64_t>() > seq0 + 30; }, 20s));
