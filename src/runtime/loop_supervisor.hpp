@@ -1,5 +1,6 @@
 #pragma once
-// Named worker loops that keep running (DESIGN §10 "a worker that dies is a service that lies").
+// Named worker loops that keep running (issue 7: a loop that dies silently stops a service's
+// models while its /readyz stays green).
 //
 //   runtime::LoopSupervisor loops(strand, ctx.metrics(), {.metric_prefix = "massive"});
 //   loops.spawn("publish", [this] { return publish_loop(); });

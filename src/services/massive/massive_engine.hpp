@@ -15,6 +15,9 @@
 //   publish   every heatmap publish interval: heatmap diff + model (never empty), candles,
 //             micro, volume profile — each with epoch and a per-symbol seq, PUBLISHed on its
 //             truth channel
+// Every worker is a named loop under runtime::LoopSupervisor (a loop that throws restarts with
+// backoff; /readyz is red naming it meanwhile), and every feed event and REST value passes the
+// InputGuard (engine_guard.cpp) before it touches market state.
 #include <utility>  // before Asio: boost/asio/awaitable.hpp in 1.74 misses it
 #include <atomic>
 #include <chrono>
