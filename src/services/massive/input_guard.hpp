@@ -17,7 +17,8 @@
 //   ticker_unparsable    an option event whose ticker is not an option ticker
 //   time_future          a timestamp more than max_future ahead of the market clock
 //   time_stale           a timestamp more than max_age behind it ("a decade ago")
-//   (volume hash buckets, at load) unparsable, volume_not_positive, price_implausible
+//   (volume hash buckets, at load) unparsable, volume_not_positive, price_not_positive,
+//                        price_implausible (check_volume_hash)
 //
 // References re-anchor: when reanchor_after consecutive levels of one symbol were rejected as
 // implausible and agree with each other within reanchor_tolerance, the market really is there
