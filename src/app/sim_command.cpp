@@ -174,7 +174,7 @@ void add_sim_command(CLI::App& root) {
   cmd->add_option("--start-offset", o->start_offset, "How far into the first session to start: 30m, 90s, 1h30m");
   cmd->add_option("--first-session", o->first_session, "First session date YYYY-MM-DD (default: today or the next trading day)");
   cmd->add_option("--rate", o->rate, "Messages per second per WebSocket connection (load tests; 0 = natural flow)");
-  cmd->add_option("--faults", o->faults, "Fault knobs for every connection: garbage=N,truncate=N,drop=N");
+  cmd->add_option("--faults", o->faults, "Fault knobs for every connection: garbage=N,truncate=N,drop=N,bad_price=N,bad_size=N,far_strike=N,bad_time=N,rest_bad_price=N");
   cmd->add_option("--replay", o->replay, "Serve this recording (massive --record) instead of the model");
   cmd->add_option("--api-key", o->api_key, "The key clients must send (default MASSIVE_API_KEY, else any non-empty key)");
   cmd->add_option("--threads", o->threads, "I/O threads (default 2)");

@@ -13,7 +13,8 @@ namespace ms::quant {
 
 namespace {
 
-constexpr std::int64_t kMaxBins = 1'000'000;
+// Prices beyond this many dollars are skipped before binning (cents must fit an int64).
+constexpr double kMaxPrice = 1e12;
 
 [[noreturn]] void bad_input(const std::string& why) {
   throw core::Error("bad_input", "volume profile: " + why);
@@ -36,6 +37,25 @@ void validate(const ProfileOptions& o) {
   if (o.min_price && o.max_price && *o.min_price > *o.max_price) {
     bad_input("min_price is above max_price");
   }
+  if (o.max_bins < 1) bad_input("max_bins must be >= 1");
+}
+
+// The run of sparse bins [first, last) spanning at most `max_bins` bin indices with the most
+// volume; the lowest such run on a tie.
+std::pair<std::size_t, std::size_t> densest_window(const std::vector<std::pair<std::int64_t, double>>& bins,
+                                                   std::size_t max_bins) {
+  std::size_t best_first = 0, best_last = 0, first = 0;
+  double best = -1.0, sum = 0.0;
+  for (std::size_t last = 0; last < bins.size(); ++last) {
+    sum += bins[last].second;
+    while (std::uint64_t(bins[last].first - bins[first].first) + 1 > max_bins) sum -= bins[first++].second;
+    if (sum > best) {
+      best = sum;
+      best_first = first;
+      best_last = last + 1;
+    }
+  }
+  return {best_first, best_last};
 }
 
 bool nearly_equal(double a, double b) {
@@ -135,7 +155,7 @@ VolumeProfile build_volume_profile(const std::vector<std::pair<double, double>>&
 
   std::map<std::int64_t, double> bins;  // bin index -> volume
   for (const auto& [price, volume] : price_volume) {
-    if (!std::isfinite(price) || std::fabs(price) > 1e12) continue;
+    if (!std::isfinite(price) || price <= 0.0 || price > kMaxPrice) continue;
     if (!std::isfinite(volume) || volume <= 0.0) continue;
     const std::int64_t k = div_round_half_even(round_half_even_to_int(price * 100.0), bin_cents);
     const double bin_price = double(k * bin_cents) / 100.0;
@@ -145,13 +165,17 @@ VolumeProfile build_volume_profile(const std::vector<std::pair<double, double>>&
   }
   if (bins.empty()) return p;
 
-  const std::int64_t k_min = bins.begin()->first, k_max = bins.rbegin()->first;
-  if (k_max - k_min + 1 > kMaxBins) {
-    bad_input("the prices span more than 1000000 bins; use a larger bin or a price range");
+  std::vector<std::pair<std::int64_t, double>> sparse(bins.begin(), bins.end());
+  const auto [first, last] = densest_window(sparse, options.max_bins);
+  for (std::size_t i = 0; i < sparse.size(); ++i) {
+    if (i >= first && i < last) continue;
+    ++p.outside_bins;
+    p.outside_volume += sparse[i].second;
   }
+  const std::int64_t k_min = sparse[first].first, k_max = sparse[last - 1].first;
   const std::size_t n = std::size_t(k_max - k_min + 1);
   std::vector<double> vol(n, 0.0);
-  for (const auto& [k, v] : bins) vol[std::size_t(k - k_min)] = v;
+  for (std::size_t i = first; i < last; ++i) vol[std::size_t(sparse[i].first - k_min)] = sparse[i].second;
   auto price_of = [&](std::size_t i) { return double((k_min + std::int64_t(i)) * bin_cents) / 100.0; };
 
   p.levels.reserve(n);

@@ -16,6 +16,10 @@
 //             At most `max_nodes` of each are kept (the highest HVNs, the lowest LVNs), listed
 //             by ascending price.
 // An empty or all-zero profile has null poc/vah/val and no nodes.
+// Bounded: prices that are not finite or not positive are skipped, and when the non-empty bins
+// span more than `max_bins`, only the densest window of `max_bins` bins (the most volume; the
+// lowest such window on a tie) is kept — one absurd print cannot stretch the dense levels over
+// a price range nothing traded in. What was left out is reported (outside_bins/outside_volume).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -65,6 +69,7 @@ struct ProfileOptions {
   std::size_t max_nodes = 10;     // per kind; 0 = no limit
   std::optional<double> min_price;  // drop levels outside [min_price, max_price]
   std::optional<double> max_price;
+  std::size_t max_bins = 1'000'000;  // >= 1
 };
 
 struct VolumeProfile {
@@ -73,10 +78,13 @@ struct VolumeProfile {
   std::optional<double> poc, vah, val;
   std::vector<double> hvns, lvns;
   double total = 0.0;
+  std::size_t outside_bins = 0;  // non-empty bins left out of the densest max_bins window
+  double outside_volume = 0.0;
 };
 
 // From price -> volume (any prices; they are binned). Throws core::Error("bad_input") for bad
-// options; non-finite prices and non-finite or negative volumes are skipped.
+// options only, never for data: non-finite or non-positive prices and non-finite or
+// non-positive volumes are skipped.
 VolumeProfile build_volume_profile(const std::vector<std::pair<double, double>>& price_volume,
                                    const ProfileOptions& options = {});
 // From the live hash massive:volume_profile:spx (field = SPX price in cents as text, value =

@@ -208,8 +208,43 @@ TEST(VolumeProfile, RejectsBadOptions) {
   range.min_price = 10;
   range.max_price = 5;
   EXPECT_THROW(build_volume_profile(levels, range), core::Error);
-  // Too many bins for one profile.
-  EXPECT_THROW(build_volume_profile(Levels{{0.01, 1}, {100000, 1}}, opts(0.01, 1)), core::Error);
+  ProfileOptions no_bins = opts(1.0, 1);
+  no_bins.max_bins = 0;
+  EXPECT_THROW(build_volume_profile(levels, no_bins), core::Error);
+}
+
+// Issue 7: one absurd SPY print (1e9, i.e. SPX 1e10) made the profile span ~1e12 bins and the
+// builder threw inside massive's publish loop. Absurd but finite data never throws: the densest
+// window of max_bins bins is kept and the rest reported.
+TEST(VolumeProfile, AnAbsurdPrintNeverThrowsAndLeavesTheBulkAlone) {
+  const Levels bulk{{6900, 100}, {6901, 300}, {6902, 200}};
+  Levels poisoned = bulk;
+  poisoned.push_back({1e10, 5});
+  poisoned.push_back({-6900, 50});  // not a price: skipped, not counted as outside
+  poisoned.push_back({1e13, 7});    // beyond what cents can hold: skipped
+  const auto clean = build_volume_profile(bulk);
+  const auto p = build_volume_profile(poisoned);
+  EXPECT_EQ(p.levels, clean.levels);
+  EXPECT_EQ(p.poc, clean.poc);
+  EXPECT_EQ(p.vah, clean.vah);
+  EXPECT_EQ(p.val, clean.val);
+  EXPECT_EQ(p.total, 600);
+  EXPECT_EQ(p.outside_bins, 1u);
+  EXPECT_EQ(p.outside_volume, 5);
+  EXPECT_EQ(clean.outside_bins, 0u);
+}
+
+TEST(VolumeProfile, MaxBinsKeepsTheDensestWindowLowestOnATie) {
+  ProfileOptions o = opts(1.0, 1);
+  o.max_bins = 3;
+  // Windows of 3 bins: [100..102] holds 4, [200..202] holds 9, [300] holds 9 → the lower wins.
+  const auto p = build_volume_profile(Levels{{100, 1}, {102, 3}, {200, 4}, {202, 5}, {300, 9}}, o);
+  EXPECT_EQ(p.levels, (Levels{{200, 4}, {201, 0}, {202, 5}}));
+  EXPECT_EQ(p.poc, 202);
+  EXPECT_EQ(p.outside_bins, 3u);
+  EXPECT_EQ(p.outside_volume, 13);
+  o.max_bins = 1;
+  EXPECT_EQ(build_volume_profile(Levels{{100, 1}, {101, 2}}, o).levels, (Levels{{101, 2}}));
 }
 
 TEST(VolumeProfile, SkipsNonFiniteInput) {

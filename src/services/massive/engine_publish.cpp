@@ -18,6 +18,9 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::int64_t kCandleTtlSec = 8 * 86400;
+// 1-point bins: SPX 0 to 20,000, far more than SPX can travel while the hash accumulates, so
+// the bound only ever cuts off prints that were never real.
+constexpr std::size_t kVolumeProfileMaxBins = 20'000;
 
 }  // namespace
 
@@ -28,12 +31,22 @@ asio::awaitable<void> MassiveEngine::load_state() {
   for (int attempt = 1;; ++attempt) {
     try {
       const auto hash = co_await market->hgetall(std::string(bus::keys::volume_profile_hash.tmpl));
-      for (const auto& [field, value] : hash) {
-        try {
-          volume_totals_[std::stoll(field)] += std::stod(value);
-        } catch (const std::exception&) {
-          // a foreign field: the profile builder skips it too
+      // A bucket that cannot be a real SPX volume (an absurd print stored before the input
+      // guard existed, a foreign field) would poison every profile after every restart: it is
+      // dropped from the hash and counted, and the rest is kept.
+      const std::vector<std::pair<std::string, std::string>> fields(hash.begin(), hash.end());
+      auto checked = check_volume_hash(fields, guard_.limits());
+      volume_totals_ = std::move(checked.buckets);
+      if (!checked.dropped.empty()) {
+        std::vector<std::string> hdel;
+        hdel.push_back("HDEL");
+        hdel.push_back(std::string(bus::keys::volume_profile_hash.tmpl));
+        for (const auto& [field, reason] : checked.dropped) {
+          count_rejected("volume_hash", reason);
+          hdel.push_back(field);
         }
+        out_->push(std::move(hdel));
+        spdlog::warn("massive: dropped {} bad buckets of the stored volume profile", checked.dropped.size());
       }
       break;
     } catch (const std::exception& e) {
@@ -164,7 +177,10 @@ void MassiveEngine::flush_volume() {
   std::vector<std::pair<double, double>> levels;
   levels.reserve(volume_totals_.size());
   for (const auto& [bucket, volume] : volume_totals_) levels.emplace_back(double(bucket) / 100.0, volume);
-  const auto profile = quant::build_volume_profile(levels);
+  quant::ProfileOptions po;
+  po.max_bins = kVolumeProfileMaxBins;
+  const auto profile = quant::build_volume_profile(levels, po);
+  volume_outside_->set(double(profile.outside_bins));
   const auto seq = next_seq("volume_profile", "SPX");
   auto json = quant::volume_profile_to_json(profile, "SPX", std::uint64_t(seq), market_now());
   json["epoch"] = epoch_;

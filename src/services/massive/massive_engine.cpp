@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bus/keys.hpp"
+#include "core/error.hpp"
 #include "core/option_ticker.hpp"
 #include "services/massive/engine_support.hpp"
 
@@ -40,6 +41,11 @@ vendor::WsFeedOptions feed_options(const MassiveConfig& c, const std::string& na
   return o;
 }
 
+runtime::SupervisorOptions supervisor_options(runtime::SupervisorOptions o) {
+  o.metric_prefix = "massive";
+  return o;
+}
+
 }  // namespace
 
 MassiveEngine::MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config, EngineOptions options)
@@ -47,6 +53,7 @@ MassiveEngine::MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config,
       config_(std::move(config)),
       options_(std::move(options)),
       strand_(asio::make_strand(ctx.io().get_executor())),
+      loops_(strand_, ctx.metrics(), supervisor_options(options_.supervision)),
       http_(http_options()) {
   // A new epoch per process start: consumers refetch every :latest when it changes.
   epoch_ = std::to_string(wall_ms());
@@ -64,6 +71,8 @@ MassiveEngine::MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config,
   build_selector_ = &m.histogram("massive_model_build_seconds", "Time to build and serialise a model", bounds,
                                  {{"model", "selector"}});
   rest_errors_ = &m.counter("massive_rest_errors_total", "Vendor REST calls that failed after their retries");
+  volume_outside_ = &m.gauge("massive_volume_profile_outside_bins",
+                             "Volume buckets left out of the served profile (outside its densest price window)");
 
   vendor::RestClientOptions ro;
   ro.base_url = config_.endpoints.rest_base_url;
@@ -146,32 +155,28 @@ void MassiveEngine::start() {
   indices_feed_->set_subscriptions(index_params);
   stocks_feed_->set_subscriptions(stock_params);
 
-  auto spawn = [this](auto make) {
-    ++running_loops_;
-    asio::co_spawn(
-        strand_,
-        [this, make]() -> asio::awaitable<void> {
-          try {
-            co_await make();
-          } catch (const std::exception& e) {
-            spdlog::error("massive: a worker ended: {}", e.what());
-          }
-          if (--running_loops_ == 0 && loops_ended_) loops_ended_->cancel();
-        },
-        asio::detached);
+  // Every loop runs under the supervisor with a name (metrics, logs, /readyz).
+  auto spawn = [this](std::string name, auto make) {
+    loops_.spawn(name, [this, name, make]() -> asio::awaitable<void> {
+      if (auto it = options_.loop_failures.find(name); it != options_.loop_failures.end() && it->second > 0) {
+        --it->second;
+        throw core::Error("injected_failure", "loop " + name + " was told to fail (test hook)");
+      }
+      co_await make();
+    });
   };
   const bool has_indices = !index_params.empty();
   asio::post(strand_, [this, spawn, has_indices] {
-    spawn([this] { return load_state(); });
-    spawn([this] { return run_feed(*options_feed_); });
-    if (has_indices) spawn([this] { return run_feed(*indices_feed_); });
-    if (!config_.stock_symbols.empty()) spawn([this] { return run_feed(*stocks_feed_); });
-    spawn([this] { return spot_loop(); });
-    spawn([this] { return chain_loop(); });
-    spawn([this] { return analytics_loop(); });
-    spawn([this] { return selector_loop(); });
-    spawn([this] { return publish_loop(); });
-    if (!config_.simulated) spawn([this] { return live_clock_loop(); });
+    spawn("load_state", [this] { return load_state(); });
+    spawn("options_feed", [this] { return run_feed(*options_feed_); });
+    if (has_indices) spawn("indices_feed", [this] { return run_feed(*indices_feed_); });
+    if (!config_.stock_symbols.empty()) spawn("stocks_feed", [this] { return run_feed(*stocks_feed_); });
+    spawn("spot", [this] { return spot_loop(); });
+    spawn("chain", [this] { return chain_loop(); });
+    spawn("analytics", [this] { return analytics_loop(); });
+    spawn("selector", [this] { return selector_loop(); });
+    spawn("publish", [this] { return publish_loop(); });
+    if (!config_.simulated) spawn("live_clock", [this] { return live_clock_loop(); });
   });
   spdlog::info("massive: market data from {} ({})", config_.simulated ? "the simulator" : "the vendor",
                config_.endpoints.rest_base_url);
@@ -191,16 +196,8 @@ void MassiveEngine::stop() {
         indices_feed_->stop();
         stocks_feed_->stop();
         for (auto* t : timers_) t->cancel();
-        if (running_loops_ > 0) {
-          asio::steady_timer ended(strand_, std::chrono::seconds(3));  // the last loop cancels it
-          loops_ended_ = &ended;
-          try {
-            co_await ended.async_wait(asio::use_awaitable);
-          } catch (const std::exception&) {
-          }
-          loops_ended_ = nullptr;
-          if (running_loops_ > 0) spdlog::warn("massive: {} workers still running at stop", running_loops_);
-        }
+        const auto left = co_await loops_.stop(std::chrono::seconds(3));
+        if (left > 0) spdlog::warn("massive: {} workers still running at stop", left);
         // The last diffs, and :latest equal to the newest state for whoever reads it next.
         for (auto& [_, chain] : chains_) {
           if (chain->loaded()) publish_heatmap(*chain, true);
@@ -235,9 +232,11 @@ net::Readiness MassiveEngine::readiness() const {
   // readiness by one probe.
   net::Readiness r;
   const bool feed = options_feed_->authenticated();
-  r.ok = feed && clock_ready_;
+  const auto workers = loops_.readiness();  // red while a loop waits to restart, naming it
+  r.ok = feed && clock_ready_ && workers.ok;
   r.details["options_feed"] = {{"ok", feed}, {"error", options_feed_->last_error()}};
   r.details["market_clock"] = {{"ok", clock_ready_.load()}};
+  r.details["workers"] = workers.details;
   return r;
 }
 
@@ -335,14 +334,22 @@ void MassiveEngine::on_option_events(std::vector<vendor::FeedEvent>& events) {
       ticks_options_->inc();
       auto* chain = chain_for_ticker(q->sym);
       const auto i = chain ? chain->index_of(q->sym) : std::nullopt;
-      if (!i) continue;
+      if (!i) {
+        screen_unknown_option(q->sym);
+        continue;
+      }
+      if (!admit_option_quote(*chain, chain->contracts()[*i], *q)) continue;
       chain->on_quote(*i, q->bid, q->ask, q->bid_size, q->ask_size);
       on_micro_quote(*chain, chain->contracts()[*i], *q);
     } else if (auto* t = std::get_if<vendor::TradeEvent>(&ev)) {
       ticks_options_->inc();
       auto* chain = chain_for_ticker(t->sym);
       const auto i = chain ? chain->index_of(t->sym) : std::nullopt;
-      if (!i) continue;
+      if (!i) {
+        screen_unknown_option(t->sym);
+        continue;
+      }
+      if (!admit_option_trade(*chain, chain->contracts()[*i], *t)) continue;
       chain->on_trade(*i, t->price);
       on_micro_trade(*chain, chain->contracts()[*i], *t);
     } else if (auto* c = std::get_if<vendor::ClockEvent>(&ev)) {
@@ -367,7 +374,7 @@ void MassiveEngine::on_stock_events(std::vector<vendor::FeedEvent>& events) {
   for (auto& ev : events) {
     if (auto* t = std::get_if<vendor::TradeEvent>(&ev)) {
       ticks_stocks_->inc();
-      if (t->sym == "SPY") volume_.add_trade(t->price, t->size);
+      if (t->sym == "SPY" && admit_stock_trade(*t)) volume_.add_trade(t->price, t->size);
     } else if (auto* c = std::get_if<vendor::ClockEvent>(&ev)) {
       on_clock_event(*c);
     }

@@ -15,6 +15,9 @@
 //   publish   every heatmap publish interval: heatmap diff + model (never empty), candles,
 //             micro, volume profile — each with epoch and a per-symbol seq, PUBLISHed on its
 //             truth channel
+// Every worker is a named loop under runtime::LoopSupervisor (a loop that throws restarts with
+// backoff; /readyz is red naming it meanwhile), and every feed event and REST value passes the
+// InputGuard (engine_guard.cpp) before it touches market state.
 #include <utility>  // before Asio: boost/asio/awaitable.hpp in 1.74 misses it
 #include <atomic>
 #include <chrono>
@@ -39,7 +42,9 @@
 #include "quant/microstructure.hpp"
 #include "quant/trade_selector.hpp"
 #include "quant/volume_profile.hpp"
+#include "runtime/loop_supervisor.hpp"
 #include "runtime/service.hpp"
+#include "services/massive/input_guard.hpp"
 #include "services/massive/command_queue.hpp"
 #include "services/massive/massive_config.hpp"
 #include "services/massive/replay_window.hpp"
@@ -54,6 +59,11 @@ namespace ms::massive {
 struct EngineOptions {
   std::string api_key;                           // the vendor key ("sim" on the simulator)
   std::optional<std::filesystem::path> record;   // --record FILE
+  // Restart backoff of the worker loops (its metric_prefix is always "massive").
+  runtime::SupervisorOptions supervision;
+  // Test hook: the named loop ("publish", "chain", ... see start()) throws this many times when
+  // it starts, before its body runs; the supervisor restarts it each time.
+  std::map<std::string, int> loop_failures;
 };
 
 class MassiveEngine {
@@ -92,6 +102,15 @@ class MassiveEngine {
   std::int64_t next_seq(const std::string& model, const std::string& symbol);
   void record_ws(std::string_view feed, std::string_view frame);
   void update_feed_metrics();
+  // The input boundary (input_guard.hpp): false (and counted by feed and reason) when a value
+  // must not reach the models.
+  std::optional<GuardClock> guard_clock() const;
+  void count_rejected(std::string_view feed, RejectReason reason);
+  bool admit_option_quote(const SymbolChain& chain, const ChainContract& c, const vendor::QuoteEvent& q);
+  bool admit_option_trade(const SymbolChain& chain, const ChainContract& c, const vendor::TradeEvent& t);
+  void screen_unknown_option(std::string_view sym);  // an option the chain does not hold
+  bool admit_stock_trade(const vendor::TradeEvent& t);
+  bool admit_spot(const std::string& symbol, double value, core::EpochMs t_ms, std::string_view source);
 
   // engine_spot.cpp: spot, trail, candles
   boost::asio::awaitable<void> spot_loop();
@@ -131,6 +150,9 @@ class MassiveEngine {
   MassiveConfig config_;
   EngineOptions options_;
   Strand strand_;
+  runtime::LoopSupervisor loops_;  // every worker loop, restarted when it throws
+  InputGuard guard_;
+  std::map<std::string, core::Counter*, std::less<>> rejected_;  // "feed|reason" → counter
   std::shared_ptr<CommandQueue> out_;
   std::string epoch_;
   std::map<std::string, std::int64_t> seqs_;
@@ -182,14 +204,12 @@ class MassiveEngine {
   std::set<core::Date> closed_sessions_;
   std::set<boost::asio::steady_timer*> timers_;     // every running pause(), for stop()
   boost::asio::steady_timer* chain_timer_ = nullptr;  // the chain loop's pause()
-  boost::asio::steady_timer* loops_ended_ = nullptr;  // stop() waits on it
   bool session_open_ = false;
   std::uint64_t clock_seq_ = 0;
   core::EpochMs last_clock_second_ = -1;
   bool chain_refresh_now_ = false;
 
   bool stopping_ = false;
-  int running_loops_ = 0;
 
   // Metrics.
   core::Counter* ticks_options_;
@@ -199,6 +219,7 @@ class MassiveEngine {
   core::Histogram* build_gex_;
   core::Histogram* build_selector_;
   core::Counter* rest_errors_;
+  core::Gauge* volume_outside_;
 };
 
 }  // namespace ms::massive

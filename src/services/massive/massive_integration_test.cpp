@@ -273,8 +273,24 @@ TEST_F(MassiveOnSimulator, PublishesEveryModelSurvivesFeedFaultsAndRollsTheSessi
   const auto heatmap = get_json("massive:heatmap:model:I:SPX:latest");
   EXPECT_EQ(heatmap["symbol"], "I:SPX");
   EXPECT_GT(heatmap["tiles"].size(), 100u);
-  EXPECT_TRUE(heatmap["tiles"].contains("single:0:0:" + std::to_string(int(std::lround(spot["value"].get<double>() / 5) * 5))) ||
-              heatmap["dte_tile_counts"].contains("0"));
+  {
+    // dte_tile_counts counts exactly the tiles of each dte.
+    std::map<std::string, std::int64_t> per_dte;
+    for (auto it = heatmap["tiles"].begin(); it != heatmap["tiles"].end(); ++it) {
+      const auto& k = it.key();
+      const auto a = k.find(':'), b = k.find(':', a + 1);
+      ++per_dte[k.substr(a + 1, b - a - 1)];
+    }
+    EXPECT_EQ(heatmap["dte_tile_counts"], json(per_dte));
+    // The nearest expiry (0-DTE until today's close, the next one after it) has its single at
+    // the 5-point strike nearest spot; the window is wide, so the spot's drift between the two
+    // reads cannot take that strike out of it.
+    ASSERT_FALSE(heatmap["expirations"].empty());
+    const int nearest = heatmap["expirations"][0]["dte"].get<int>();
+    const std::string atm = "single:" + std::to_string(nearest) + ":0:" +
+                            std::to_string(int(std::lround(spot["value"].get<double>() / 5) * 5));
+    EXPECT_TRUE(heatmap["tiles"].contains(atm)) << atm;
+  }
   EXPECT_GT(ttl("massive:heatmap:model:I:SPX:latest"), 200000);
   EXPECT_LE(ttl("massive:heatmap:model:I:SPX:latest"), 259200);
   EXPECT_EQ(type("massive:heatmap:replay:I:SPX"), "stream");
@@ -358,16 +374,24 @@ TEST_F(MassiveOnSimulator, PublishesEveryModelSurvivesFeedFaultsAndRollsTheSessi
   // Diffs: never empty, seq +1 each, base_seq the previous seq, one epoch.
   const auto all = diffs.messages();
   ASSERT_GT(all.size(), 5u);
-  for (std::size_t i = 0; i < all.size(); ++i) {
+  // The first diff of the process (subscribed before massive started) is seq 1 on base 0 and
+  // carries the whole first geometry: tiles, nothing removed.
+  EXPECT_EQ(all[0]["seq"], 1);
+  EXPECT_EQ(all[0]["base_seq"], 0);
+  EXPECT_FALSE(all[0]["changed"].empty());
+  EXPECT_EQ(all[0]["removed"], json::array());
+  for (std::size_t i = 1; i < all.size(); ++i) {
     const auto& d = all[i];
-    // Not empty: tiles changed or left, or the ATM IVs / the expiration list moved.
-    const bool moved = i == 0 || d["atm_iv"] != all[i - 1]["atm_iv"] || d["expirations"] != all[i - 1]["expirations"];
-    EXPECT_TRUE(!d["changed"].empty() || !d["removed"].empty() || moved) << d.dump().substr(0, 300);
-    if (i > 0) {
-      EXPECT_EQ(d["seq"].get<std::int64_t>(), all[i - 1]["seq"].get<std::int64_t>() + 1);
-      EXPECT_EQ(d["base_seq"].get<std::int64_t>(), all[i - 1]["seq"].get<std::int64_t>());
-      EXPECT_EQ(d["epoch"], all[0]["epoch"]);
-    }
+    const auto& prev = all[i - 1];
+    // Never empty (HeatmapDiff::empty): at least one of its four parts moved since the previous
+    // diff — tiles changed, tiles left, the ATM IVs (published at the builder's 6-decimal ticks)
+    // or the expiration list.
+    const int moved_parts = int(!d["changed"].empty()) + int(!d["removed"].empty()) +
+                            int(d["atm_iv"] != prev["atm_iv"]) + int(d["expirations"] != prev["expirations"]);
+    EXPECT_GE(moved_parts, 1) << d.dump().substr(0, 300);
+    EXPECT_EQ(d["seq"].get<std::int64_t>(), prev["seq"].get<std::int64_t>() + 1);
+    EXPECT_EQ(d["base_seq"].get<std::int64_t>(), prev["seq"].get<std::int64_t>());
+    EXPECT_EQ(d["epoch"], all[0]["epoch"]);
   }
   // The clock: one message per market second, seq increasing.
   const auto ticks = clock.messages();
@@ -385,7 +409,9 @@ TEST_F(MassiveOnSimulator, PublishesEveryModelSurvivesFeedFaultsAndRollsTheSessi
 // publishes from the replay through the very same client.
 TEST_F(MassiveOnSimulator, RecordsTheFeedAndTheSimulatorReplaysIt) {
   const auto file = dir_ / "session.jsonl";
-  start_massive(MassiveRunOptions{file});
+  MassiveRunOptions record;
+  record.record = file;
+  start_massive(record);
   ASSERT_TRUE(testing::wait_until([&] { return get("massive:heatmap:model:I:SPX:latest").has_value(); }, 40s));
   const auto seq0 = get_json("massive:clock")["seq"].get<std::int64_t>();
   ASSERT_TRUE(testing::wait_until([&] { return get_json("massive:clock")["seq"].get<std::int64_t>() > seq0 + 30; }, 20s));

@@ -33,6 +33,8 @@ runtime::ServiceSpec massive_spec(const MassiveRunOptions& options,
     auto config = load_massive_config(ctx.truth(), simulated);
     EngineOptions eo;
     eo.record = options.record;
+    if (options.supervision) eo.supervision = *options.supervision;
+    eo.loop_failures = options.loop_failures;
     const auto key = ctx.secrets().get("MASSIVE_API_KEY");
     if (key && !key->empty()) {
       eo.api_key = *key;

@@ -3,8 +3,16 @@
 #include <charconv>
 
 #include "core/error.hpp"
+#include "services/sim/data_faults.hpp"
 
 namespace ms::sim {
+
+namespace {
+
+constexpr std::string_view kFaultNames = "garbage, truncate, drop, bad_price, bad_size, far_strike, bad_time, rest_bad_price";
+constexpr std::string_view kClockPrefix = R"([{"ev":"status")";
+
+}  // namespace
 
 FaultConfig parse_fault_spec(std::string_view spec) {
   FaultConfig c;
@@ -17,7 +25,7 @@ FaultConfig parse_fault_spec(std::string_view spec) {
     const auto eq = part.find('=');
     if (eq == std::string_view::npos) {
       throw core::Error("bad_fault_spec", "fault '" + std::string(part) +
-                                              "' must be name=N (garbage, truncate, drop)");
+                                              "' must be name=N (" + std::string(kFaultNames) + ")");
     }
     const std::string_view name = part.substr(0, eq);
     const std::string_view value = part.substr(eq + 1);
@@ -34,9 +42,19 @@ FaultConfig parse_fault_spec(std::string_view spec) {
       c.truncate_every = n;
     } else if (name == "drop") {
       c.drop_after = n;
+    } else if (name == "bad_price") {
+      c.bad_price_every = n;
+    } else if (name == "bad_size") {
+      c.bad_size_every = n;
+    } else if (name == "far_strike") {
+      c.far_strike_every = n;
+    } else if (name == "bad_time") {
+      c.bad_time_every = n;
+    } else if (name == "rest_bad_price") {
+      c.rest_bad_price_every = n;
     } else {
-      throw core::Error("bad_fault_spec", "unknown fault '" + std::string(name) +
-                                              "' (garbage, truncate, drop)");
+      throw core::Error("bad_fault_spec", "unknown fault '" + std::string(name) + "' (" +
+                                              std::string(kFaultNames) + ")");
     }
   }
   return c;
@@ -57,6 +75,22 @@ FaultAction FaultInjector::apply(std::string& frame) {
     frame.resize(frame.size() / 2);
     ++stats_.truncated;
     return FaultAction::send_truncated;
+  }
+  if (config_.any_data() && frame.compare(0, kClockPrefix.size(), kClockPrefix) != 0) {
+    const std::uint64_t d = ++stats_.data_frames;
+    struct Knob {
+      std::uint64_t every;
+      DataFault fault;
+      std::uint64_t* count;
+    };
+    const Knob knobs[] = {{config_.bad_price_every, DataFault::bad_price, &stats_.bad_price},
+                          {config_.bad_size_every, DataFault::bad_size, &stats_.bad_size},
+                          {config_.far_strike_every, DataFault::far_strike, &stats_.far_strike},
+                          {config_.bad_time_every, DataFault::bad_time, &stats_.bad_time}};
+    for (const auto& k : knobs) {
+      // The form cycles with the count of rewrites so far: 1e9, then 0, then negative, ...
+      if (k.every && d % k.every == 0 && apply_data_fault(frame, k.fault, *k.count)) ++*k.count;
+    }
   }
   return FaultAction::send;
 }

@@ -22,6 +22,7 @@
 #include "net/ops_routes.hpp"
 #include "net/server.hpp"
 #include "net/url.hpp"
+#include "services/sim/data_faults.hpp"
 #include "services/sim/rest_api.hpp"
 #include "services/sim/wire.hpp"
 #include "services/sim/ws_session.hpp"
@@ -126,6 +127,7 @@ struct Totals {
   std::uint64_t garbage = 0;
   std::uint64_t truncated = 0;
   std::uint64_t fault_drops = 0;
+  std::uint64_t bad_data = 0;  // events rewritten by the data knobs (bad_price, ...)
 };
 
 }  // namespace
@@ -172,6 +174,8 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t connections_closed = 0;
   std::uint64_t forced_drops = 0;
   std::uint64_t rest_requests = 0;
+  std::uint64_t rest_spot_responses = 0;  // for faults.rest_bad_price_every
+  std::uint64_t rest_bad_price = 0;       // spot responses rewritten
   Totals closed_totals;
   // metrics (null without a registry)
   core::Counter* m_ticks = nullptr;
@@ -368,6 +372,11 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     for (const auto& [k, v] : req.query) r.query.emplace_back(k, v);
     r.authorization = req.header("Authorization").value_or("");
     auto res = rest->handle(*market, r);
+    const bool spot_snapshot = r.path == "/v3/snapshot/indices" || r.path.rfind("/v2/snapshot/locale/us/markets/stocks/tickers/", 0) == 0;
+    if (faults.rest_bad_price_every && res.status == 200 && spot_snapshot &&
+        ++rest_spot_responses % faults.rest_bad_price_every == 0 && apply_rest_price_fault(res.body, rest_bad_price)) {
+      ++rest_bad_price;
+    }
     return net::Response(res.status, std::move(res.body), std::move(res.content_type));
   }
 
@@ -439,6 +448,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     t.garbage += f.garbage;
     t.truncated += f.truncated;
     t.fault_drops += f.dropped ? 1 : 0;
+    t.bad_data += f.bad_price + f.bad_size + f.far_strike + f.bad_time;
   }
 
   void ws_close(const std::shared_ptr<net::WebSocketSession>& ws) {
@@ -489,7 +499,12 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     j["lag_resets"] = lag_resets;
     j["faults"] = {{"garbage_every", faults.garbage_every},
                    {"truncate_every", faults.truncate_every},
-                   {"drop_after", faults.drop_after}};
+                   {"drop_after", faults.drop_after},
+                   {"bad_price_every", faults.bad_price_every},
+                   {"bad_size_every", faults.bad_size_every},
+                   {"far_strike_every", faults.far_strike_every},
+                   {"bad_time_every", faults.bad_time_every},
+                   {"rest_bad_price_every", faults.rest_bad_price_every}};
     if (replay_mode()) {
       j["replay_finished"] = replay_finished;
       j["replay_records"] = replay_records;
@@ -521,7 +536,11 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
                       {"shortfall", sched.shortfall},
                       {"garbage", f.garbage},
                       {"truncated", f.truncated},
-                      {"dropped", f.dropped}});
+                      {"dropped", f.dropped},
+                      {"bad_data", {{"bad_price", f.bad_price},
+                                    {"bad_size", f.bad_size},
+                                    {"far_strike", f.far_strike},
+                                    {"bad_time", f.bad_time}}}});
     }
     j["connections"] = std::move(list);
     j["totals"] = {{"connections_opened", connections_opened},
@@ -535,6 +554,8 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
                    {"frames_sent", t.frames_sent},
                    {"garbage", t.garbage},
                    {"truncated", t.truncated},
+                   {"bad_data", t.bad_data},
+                   {"rest_bad_price", rest_bad_price},
                    {"rest_requests", rest_requests}};
     return j;
   }
