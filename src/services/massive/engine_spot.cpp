@@ -1,5 +1,7 @@
 // MassiveEngine: spot values (REST snapshots and the indices feed), the trail, candles.
 #include <utility>  // before Asio: boost/asio/awaitable.hpp in 1.74 misses it
+#include <algorithm>
+
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -25,10 +27,17 @@ std::optional<double> MassiveEngine::vix() const {
 namespace {
 
 // A vendor stamp further ahead of the market clock than this is not believed: ordering by it
-// would hold back every later update until the clock caught up.
+// would hold back every later update until the clock caught up. A minute of market time, or 10
+// wall seconds of it at the simulator's speed (its clock reaches massive once a market second).
 constexpr core::EpochMs kMaxStampAheadMs = 60'000;
+constexpr double kMaxStampAheadWallSec = 10;
 
 }  // namespace
+
+core::EpochMs MassiveEngine::stamp_tolerance_ms() const {
+  const double speed = std::max(1.0, ctx_.clock().speed());
+  return std::max(kMaxStampAheadMs, core::EpochMs(kMaxStampAheadWallSec * 1000 * speed));
+}
 
 void MassiveEngine::drop_spot(std::string_view reason, std::string_view source) {
   ctx_.metrics()
@@ -45,6 +54,7 @@ void MassiveEngine::drop_spot(std::string_view reason, std::string_view source) 
 core::EpochMs MassiveEngine::snapshot_stamp(const std::string& symbol, std::optional<core::EpochMs> stamp,
                                             std::string_view source) {
   const core::EpochMs now = market_now();
+  if (stamp && *stamp <= 0) stamp.reset();
   if (!stamp) {
     if (spot_of(symbol) > 0) {
       drop_spot("unstamped", source);
@@ -52,7 +62,7 @@ core::EpochMs MassiveEngine::snapshot_stamp(const std::string& symbol, std::opti
     }
     return now;
   }
-  if (*stamp > now + kMaxStampAheadMs || *stamp <= 0) {
+  if (*stamp > now + stamp_tolerance_ms()) {
     drop_spot("future", source);
     return 0;
   }
@@ -95,7 +105,9 @@ void MassiveEngine::on_spot(const std::string& symbol, double value, core::Epoch
                             const vendor::StockSnapshot* stock) {
   if (!(value > 0) || !std::isfinite(value)) return;
   auto& spot = spots_[symbol];
-  if (t_ms < spot.t_ms) {  // older than what is applied: each flip back would re-price every tile
+  // Older than what is applied: each flip back would re-price every tile. Unless the market clock
+  // itself went back past the applied stamp (a restarted simulator or feed): then start over.
+  if (t_ms < spot.t_ms && spot.t_ms <= market_now() + stamp_tolerance_ms()) {
     drop_spot("stale", source == "massive/ws" ? "ws" : "rest");
     return;
   }

@@ -99,6 +99,7 @@ class MassiveEngine {
   core::EpochMs snapshot_stamp(const std::string& symbol, std::optional<core::EpochMs> stamp,
                                std::string_view source);
   void drop_spot(std::string_view reason, std::string_view source);
+  core::EpochMs stamp_tolerance_ms() const;  // how far a vendor stamp may lead the market clock
   void on_spot(const std::string& symbol, double value, core::EpochMs t_ms, std::string_view source,
                const vendor::StockSnapshot* stock = nullptr);
   double spot_of(const std::string& symbol) const;
