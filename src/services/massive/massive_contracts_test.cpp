@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <future>
 #include <mutex>
@@ -251,6 +252,45 @@ TEST_F(MassiveContracts, ChainLatestIsAnnouncedOnEveryRewriteAndDtesAreExactlyTh
   std::set<std::string> expiries;
   for (const auto& [_, c] : key["contracts"].items()) expiries.insert(c["details"]["expiration_date"]);
   EXPECT_EQ(expiries, (std::set<std::string>{"2026-03-05", "2026-03-09"}));
+}
+
+// NDX alone, no SPX spot anywhere: its Bias/LFI, market mode and selector are built on its own
+// scale (they used to wait for I:SPX to scale their constants).
+TEST_F(MassiveContracts, NdxModelsNeedNoSpxSpot) {
+  sim::SimServerOptions so;
+  so.seed = 12;
+  so.speed = 5;
+  so.first_session = kSession;
+  so.start_offset = std::chrono::minutes(60);
+  start_sim(so);
+  env_.set("MASSIVE_SPOT_INTERVAL_SEC", "0.3");
+  env_.set("MASSIVE_CHAIN_INTERVAL_SEC", "0.5");
+  env_.set("MASSIVE_GEX_INTERVAL_SEC", "0.5");
+  env_.set("MASSIVE_SELECTOR_INTERVAL_SEC", "0.5");
+  env_.set("MASSIVE_SPOT_SYMBOLS", "I:NDX,I:VIX");
+  env_.set("MASSIVE_CHAIN_SYMBOLS", "I:NDX");
+  env_.set("MASSIVE_CHAIN_NUM_EXPIRATIONS", "1");
+  env_.set("MASSIVE_MODEL_DTES", "0");
+  start_massive();
+  json bias, mode, selector;
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        bias = get_json("massive:bias_lfi:model:I:NDX:latest");
+        mode = get_json("massive:market_mode:model:I:NDX:latest");
+        selector = get_json("massive:selector:model:I:NDX:latest");
+        return bias.is_object() && mode.is_object() && selector.is_object() && selector["spot"].is_number() &&
+               bias["seq"] == mode["seq"];  // one build
+      },
+      60s));
+  EXPECT_TRUE(get_json("massive:model:spot:I:SPX").is_null());
+  EXPECT_GT(bias["spot"].get<double>(), 10000);
+  EXPECT_EQ(mode["score"], bias["market_mode_score"]);
+  const double score = mode["score"];
+  if (std::abs(score - 67) > 0.05 && std::abs(score - 34) > 0.05) {  // the label uses the unrounded score
+    EXPECT_EQ(mode["mode"], score >= 67 ? "expansion" : score >= 34 ? "transition" : "compression");
+  }
+  EXPECT_FALSE(selector.contains("error"));
+  EXPECT_TRUE(get_json("massive:bias_lfi:model:latest").is_null());  // the seed key stays I:SPX's
 }
 
 TEST_F(MassiveContracts, SpotFollowsTheVendorsStampsNotArrivalOrder) {
