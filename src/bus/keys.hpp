@@ -106,6 +106,8 @@ inline constexpr Key spot_update{"spot_update", "massive:spot:update:{SYM}", bus
 inline constexpr Key chain_latest{"chain_latest", "massive:chain:latest", buses::market, Type::string};
 inline constexpr Key chain_delta{"chain_delta", "massive:chain:delta:latest", buses::market, Type::string};
 inline constexpr Key chain_update{"chain_update", "massive:chain:update:{SYM}", buses::market, Type::channel};
+inline constexpr Key chain_latest_update{"chain_latest_update", "massive:chain:latest:update", buses::market,
+                                         Type::channel};
 inline constexpr Key heatmap_model{"heatmap_model", "massive:heatmap:model:{SYM}:latest", buses::market, Type::string};
 inline constexpr Key heatmap_diff{"heatmap_diff", "massive:heatmap:diff:{SYM}", buses::market, Type::channel};
 inline constexpr Key heatmap_replay{"heatmap_replay", "massive:heatmap:replay:{SYM}", buses::market, Type::stream};
@@ -168,7 +170,7 @@ inline constexpr std::array all{
     truth,           tier_gates,           tier_gates_updated, massive_heartbeat, journal_heartbeat,
     copilot_heartbeat, sse_heartbeat,      heartbeat_pattern,  session_cutoff,    presence,
     clock,           clock_channel,        spot_model,         spot_trail,        spot_update,
-    chain_latest,    chain_delta,          chain_update,         heatmap_model,      heatmap_diff,      heatmap_replay,
+    chain_latest,    chain_delta,          chain_update,       chain_latest_update, heatmap_model,      heatmap_diff,      heatmap_replay,
     gex_calls,       gex_puts,             gex_update,         bias_lfi_latest,   bias_lfi_model,
     bias_lfi_update, market_mode_latest,   market_mode_model,  market_mode_update, selector_model,
     selector_update, selector_tracking_active, selector_tracking_history, selector_tracking_stats,

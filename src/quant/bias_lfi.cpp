@@ -10,23 +10,16 @@ namespace ms::quant {
 
 BiasLfiParams BiasLfiParams::spx() { return {}; }
 
-BiasLfiParams BiasLfiParams::scaled_from_spx(double price_ratio) {
-  if (!(std::isfinite(price_ratio) && price_ratio > 0)) {
-    throw core::Error("invalid_bias_lfi_params", "bias/lfi params: price ratio must be > 0");
+BiasLfiParams BiasLfiParams::for_symbol(std::string_view symbol, double spot) {
+  if (symbol == "I:SPX" || symbol == "SPX") return spx();
+  if (!(std::isfinite(spot) && spot > 0)) {
+    throw core::Error("invalid_bias_lfi_params",
+                      "bias/lfi params for " + std::string(symbol) + ": spot must be a finite number > 0");
   }
   BiasLfiParams p;
-  p.centre_divisor_points *= price_ratio;
+  p.centre_divisor_points = 50 / kSpxReferenceSpot * spot;
+  p.gex_normaliser = GexNormaliser::own_gross;
   return p;
-}
-
-BiasLfiParams BiasLfiParams::for_symbol(std::string_view symbol, double spot, double spx_spot) {
-  if (symbol == "I:SPX" || symbol == "SPX") return spx();
-  if (!(std::isfinite(spot) && spot > 0 && std::isfinite(spx_spot) && spx_spot > 0)) {
-    throw core::Error("invalid_bias_lfi_params",
-                      "bias/lfi params for " + std::string(symbol) +
-                          ": need both its spot and SPX's spot (> 0) to scale the point constants");
-  }
-  return scaled_from_spx(spot / spx_spot);
 }
 
 std::string_view market_mode_name(MarketMode mode) {
@@ -96,6 +89,10 @@ BiasLfiResult compute_bias_lfi(const std::vector<StrikeGex>& all, double spot,
   if (!(std::isfinite(spot) && spot > 0)) {
     throw core::Error("invalid_bias_lfi_input", "bias/lfi input: spot must be a finite number > 0");
   }
+  if (!(p.centre_divisor_points > 0) || !(p.gex_band_of_gross > 0) || !(p.gex_score_scale > 0) ||
+      !(p.no_flip_threshold_of_gross >= 0)) {
+    throw core::Error("invalid_bias_lfi_params", "bias/lfi params: divisors and scales must be > 0");
+  }
   BiasLfiResult r;
   r.spot = spot;
   double total_abs = 0;
@@ -142,13 +139,21 @@ BiasLfiResult compute_bias_lfi(const std::vector<StrikeGex>& all, double spot,
   r.lfi_score = std::clamp(r.base_lfi + r.proximity_lfi_adj, 0.0, 100.0);
 
   const double total = r.total_net_gex;
+  const double gross = r.total_call_gex - r.total_put_gex;
+  const bool own = p.gex_normaliser == GexNormaliser::own_gross;
   if (!r.flip.nearest || *r.flip.nearest <= 0) {
-    const double t = p.no_flip_gex_threshold;
+    const double t = own ? p.no_flip_threshold_of_gross * gross : p.no_flip_gex_threshold;
     r.flip_score = total < -t ? 15 : total < 0 ? 30 : total > t ? 85 : total > 0 ? 70 : 50;
   } else {
     r.flip_score = logistic(3.0 * ((spot - *r.flip.nearest) / spot) / p.flip_score_scale);
   }
-  r.gex_score = logistic(0.03 * total / (spot * spot * p.gex_score_scale));
+  if (!own) {
+    r.gex_score = logistic(0.03 * total / (spot * spot * p.gex_score_scale));
+  } else if (gross > 0) {
+    r.gex_score = logistic(3.0 * total / (p.gex_band_of_gross * gross));
+  } else {
+    r.gex_score = 50;  // no GEX at all: neutral, as the spec's formula gives for tot = 0
+  }
   if (total_abs == 0 || sums.near_abs == 0) {
     r.concentration_score = 50;
   } else {

@@ -13,12 +13,33 @@
 
 namespace ms::quant {
 
-// The spec's constants are tuned for SPX. Only one of them is in index points — the 50-point
-// divisor that turns the GEX-weighted mean distance from spot into the "centre" term — the
-// others are fractions of spot or GEX units. For another index, scale the point constant by
-// the price ratio to SPX (NDX ≈ 21400 / 6000 ≈ 3.6 → a ≈178-point divisor), so the same
-// relative distance gives the same score.
+// Per-symbol constants. The spec's constants are SPX's and SPX keeps them verbatim (its golden
+// vectors, TV2). Another index gets each constant re-expressed as a dimensionless ratio of SPX's
+// reference scale and re-applied to its own scale (docs/api/market-models.md, "Per-symbol
+// scores"):
+// - fractions of spot (the near/mid bands, proximity bands, flip-score scale): already
+//   dimensionless, the same for every index;
+// - the 50-point centre divisor: 50 / 6000 = 0.833 % of SPX's reference spot (the level the spec
+//   was calibrated at, TV1–TV5) → 0.833 % of this index's own spot (NDX 21,000 → 175 points);
+//   GEX spreads over a band proportional to spot·σ·√T, so spot, not strike spacing, sets it;
+// - the GEX-unit constants (the gex-score scale and the 10,000 no-flip threshold): SPX's unit
+//   (γ·OI·100, scaled by S²·1e-5) cannot be carried over, because a chain's GEX does not grow
+//   with spot — Σ_K γ(K)·ΔK ≈ 1 per expiry, so a chain holds ≈ 100·OI/ΔK per expiry, set by
+//   that index's own open interest and strike spacing. The symbol's own GEX scale is its gross
+//   GEX of the same build, Γ = Σ_K (C(K) + |P(K)|) — the same kind of normaliser the spec uses
+//   for LFI and concentration (Σ|N|). The gex score reaches 95 (logistic argument 3, as the spec's
+//   flip score does at its band edge) when |net| = ½·Γ (one side carries 3× the other's gamma),
+//   and the no-flip threshold keeps SPX's ratio to that band edge, 10,000 / (100·6000²·1e-5) =
+//   0.278 → |net| > 0.139·Γ. Strike spacing drops out: every sum is divided by Γ.
+enum class GexNormaliser {
+  spot_squared,  // SPX (the spec): 0.03·tot / (S²·gex_score_scale); threshold in GEX units
+  own_gross,     // other indices: 3·tot / (gex_band_of_gross·Γ); threshold as a fraction of Γ
+};
+
 struct BiasLfiParams {
+  // SPX's reference scale the ratios are taken from.
+  static constexpr double kSpxReferenceSpot = 6000;
+
   double centre_divisor_points = 50;
   double near_band = 0.01;              // |K−S|/S for the concentrated ("near") strikes
   double mid_band = 0.02;
@@ -26,15 +47,17 @@ struct BiasLfiParams {
   double proximity_zero_band = 0.015;   // flip this far: none
   double below_flip_band = 0.003;       // spot just above the flip below
   double flip_score_scale = 0.02;
-  double gex_score_scale = 1e-5;        // tot / (S² · scale)
-  double no_flip_gex_threshold = 10000; // GEX units, for the flip score without a flip
+  GexNormaliser gex_normaliser = GexNormaliser::spot_squared;
+  double gex_score_scale = 1e-5;        // spot_squared: tot / (S² · scale)
+  double no_flip_gex_threshold = 10000; // spot_squared: GEX units
+  double gex_band_of_gross = 0.5;       // own_gross: score 95 at |net| = band · Γ
+  double no_flip_threshold_of_gross = 0.5 * 10000 / (100 * kSpxReferenceSpot * kSpxReferenceSpot * 1e-5);
 
   static BiasLfiParams spx();
-  // price_ratio = this index's price / SPX's price; must be > 0.
-  static BiasLfiParams scaled_from_spx(double price_ratio);
-  // "I:SPX" (or "SPX") → spx(); any other symbol → scaled_from_spx(spot / spx_spot). Throws
-  // ms::core::Error "invalid_bias_lfi_params" when a ratio is needed and a spot is not > 0.
-  static BiasLfiParams for_symbol(std::string_view symbol, double spot, double spx_spot);
+  // "I:SPX" (or "SPX") → spx(); any other index → its own scale from its own spot (no other
+  // symbol's spot is needed). Throws ms::core::Error "invalid_bias_lfi_params" when a non-SPX
+  // spot is not a finite number > 0.
+  static BiasLfiParams for_symbol(std::string_view symbol, double spot);
 };
 
 enum class MarketMode { compression, transition, expansion };

@@ -285,6 +285,28 @@ TEST(HeatmapGeometry, DropsExpiredAndFarExpiries) {
   EXPECT_THROW(b.update_quote(8, quote_mid(2)), core::Error);
 }
 
+// MASSIVE_MODEL_DTES as a list: "0,4" builds dte 0 and 4, not the dte 1 and 2 in between.
+TEST(HeatmapGeometry, BuildsExactlyTheListedDtes) {
+  HeatmapConfig config = widths({30});
+  config.max_dte = 4;
+  config.dtes = {0, 4};
+  HeatmapBuilder b(config);
+  auto in = tv3_input();
+  in.expiries.push_back({1, "2026-02-11", 1.0 / 365});
+  in.expiries.push_back({2, "2026-02-12", 2.0 / 365});
+  in.expiries.push_back({4, "2026-02-14", 4.0 / 365});
+  for (std::uint32_t e = 1; e <= 3; ++e) in.contracts.push_back(contract("SPXW", e, 6000, OptionType::call, quote_mid(1)));
+  b.rebuild(in);
+  ASSERT_EQ(b.expirations().size(), 2u);
+  EXPECT_EQ(b.expirations()[0].dte, 0);
+  EXPECT_EQ(b.expirations()[1].dte, 4);
+  EXPECT_TRUE(b.find_tile({TileStrategy::single, 4, 0, 6000000}));
+  EXPECT_FALSE(b.find_tile({TileStrategy::single, 1, 0, 6000000}));
+  EXPECT_FALSE(b.find_tile({TileStrategy::single, 2, 0, 6000000}));
+  config.dtes = {0, 5};  // beyond max_dte
+  EXPECT_THROW(HeatmapBuilder{config}, core::Error);
+}
+
 TEST(HeatmapGeometry, HalfPointStrikesKeepTheirOwnKeys) {
   HeatmapBuilder b(widths({5}));
   HeatmapInput in = tv3_input();

@@ -40,6 +40,9 @@ HeatmapBuilder::HeatmapBuilder(HeatmapConfig config) : config_(std::move(config)
     }
   }
   if (config_.max_dte < 0 || config_.max_dte > 10000) reject("max_dte must be in 0..10000");
+  for (const int d : config_.dtes) {
+    if (d < 0 || d > config_.max_dte) reject("dte " + std::to_string(d) + " must be in 0..max_dte");
+  }
   if (!std::isfinite(config_.rate)) reject("rate must be finite");
   if (!(std::isfinite(config_.min_years) && config_.min_years > 0)) {
     reject("min_years must be > 0");
@@ -70,7 +73,8 @@ HeatmapBuilder::Plan HeatmapBuilder::plan(const HeatmapInput& input) const {
   // Expiries that keep at least one contract, by dte (expired ones are dropped, Q10).
   auto kept = [&](std::uint32_t expiry) {
     const int dte = input.expiries[expiry].dte;
-    return dte >= 0 && dte <= config_.max_dte;
+    return dte >= 0 && dte <= config_.max_dte &&
+           (config_.dtes.empty() || std::find(config_.dtes.begin(), config_.dtes.end(), dte) != config_.dtes.end());
   };
   std::vector<bool> has_contracts(input.expiries.size(), false);
   for (std::size_t i = 0; i < input.contracts.size(); ++i) {

@@ -49,7 +49,8 @@ struct HeatmapInput {
 
 struct HeatmapConfig {
   std::vector<int> widths;                 // in publishing order, e.g. 20,25,…,50 for SPX
-  int max_dte = 10;                        // MASSIVE_MODEL_DTES = 0..max_dte
+  int max_dte = 10;                        // dtes empty: every dte 0..max_dte
+  std::vector<int> dtes;                   // MASSIVE_MODEL_DTES: exactly these (each <= max_dte)
   double rate = 0.05;
   double min_years = 1.0 / (365.0 * 24.0); // the original's floor: one hour
   double base_iv_band_points = 30.0;       // legs with |K−S| < band feed the base IV

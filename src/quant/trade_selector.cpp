@@ -9,16 +9,16 @@
 
 namespace ms::quant {
 
-SelectorParams SelectorParams::for_symbol(std::string_view symbol, double spot, double spx_spot) {
+SelectorParams SelectorParams::for_symbol(std::string_view symbol, double spot, double strike_increment) {
   SelectorParams p;
   if (symbol == "I:SPX" || symbol == "SPX") return p;
-  if (!(std::isfinite(spot) && spot > 0 && std::isfinite(spx_spot) && spx_spot > 0)) {
+  if (!(std::isfinite(spot) && spot > 0 && std::isfinite(strike_increment) && strike_increment > 0)) {
     throw core::Error("invalid_selector_params",
                       "trade selector params for " + std::string(symbol) +
-                          ": need both its spot and SPX's spot (> 0) to scale point constants");
+                          ": spot and strike increment must be finite numbers > 0");
   }
-  p.point_scale = spot / spx_spot;
-  if (symbol == "I:NDX" || symbol == "NDX") p.strike_increment = 10;
+  p.point_scale = spot / BiasLfiParams::kSpxReferenceSpot;
+  p.strike_increment = strike_increment;
   return p;
 }
 

@@ -5,10 +5,12 @@
 // York hour from the market clock.
 //
 // Per-symbol scale: the spec's point constants are SPX's. SelectorParams::point_scale (this
-// index's price / SPX's) converts widths and point distances to SPX-equivalent points before
-// they meet the tables (ideal widths, width bonus, magnet bands, gamma-scalp widths); ratios
-// (r2r, debit %) need no scaling. Neighbour tiles for convexity sit at K ± 1..4 ×
-// strike_increment (5 for SPX, 10 for NDX).
+// index's own spot / SPX's reference spot 6000, the level the spec's tables were tuned at —
+// BiasLfiParams::kSpxReferenceSpot) converts widths and point distances to SPX-equivalent points
+// before they meet the tables (ideal widths, width bonus, magnet bands, gamma-scalp widths);
+// ratios (r2r, debit %) need no scaling. Neighbour tiles for convexity sit at K ± 1..4 ×
+// strike_increment (the symbol's own listing step: 5 for SPX, 10 for NDX). No other symbol's
+// spot is involved, so NDX never waits for SPX.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -30,10 +32,11 @@ struct SelectorParams {
   std::size_t gamma_scalp_top = 5;
   double default_vix = 15;            // when no VIX is known (the caller flags it)
 
-  // "I:SPX"/"SPX": the defaults; "I:NDX"/"NDX": increment 10, scale = spot / spx_spot.
-  // Throws ms::core::Error "invalid_selector_params" when a scale is needed and a spot is
-  // not > 0.
-  static SelectorParams for_symbol(std::string_view symbol, double spot, double spx_spot);
+  // "I:SPX"/"SPX": the defaults (the spec's constants, whatever the spot); any other index:
+  // scale = spot / 6000 and its own strike increment (massive_config's
+  // MASSIVE_{SPX,NDX}_STRIKE_INCREMENT). Throws ms::core::Error "invalid_selector_params" when
+  // a non-SPX spot or the increment is not a finite number > 0.
+  static SelectorParams for_symbol(std::string_view symbol, double spot, double strike_increment);
 };
 
 struct SelectorInput {

@@ -196,7 +196,8 @@ TEST(TradeSelector, DefaultsVixAndScalesForNdx) {
   EXPECT_TRUE(r.vix_defaulted);
   EXPECT_DOUBLE_EQ(r.context.vix, 15);
 
-  const auto ndx = SelectorParams::for_symbol("I:NDX", 21000, 6000);
+  // NDX's own spot against SPX's reference 6000 and its own strike increment: no SPX spot.
+  const auto ndx = SelectorParams::for_symbol("I:NDX", 21000, 10);
   EXPECT_DOUBLE_EQ(ndx.point_scale, 3.5);
   EXPECT_DOUBLE_EQ(ndx.strike_increment, 10);
   SelectorInput n;
@@ -214,7 +215,9 @@ TEST(TradeSelector, DefaultsVixAndScalesForNdx) {
   write_selector_model_json(out, scaled, {1, "e", 1, 0});
   EXPECT_EQ(json::parse(out)["playbook"]["ideal_width"], "105-140");
   EXPECT_EQ(SelectorParams::for_symbol("I:SPX", 0, 0).point_scale, 1.0);
+  EXPECT_EQ(SelectorParams::for_symbol("I:SPX", 6900, 5).point_scale, 1.0);  // the spec's tables
   EXPECT_THROW(SelectorParams::for_symbol("I:NDX", 21000, 0), core::Error);
+  EXPECT_THROW(SelectorParams::for_symbol("I:NDX", 0, 10), core::Error);
 }
 
 TEST(TradeSelector, NoSpotDocumentAndBadInput) {

@@ -408,6 +408,7 @@ asio::awaitable<StockSnapshot> RestClient::stock_snapshot(std::string ticker) {
   s.volume = num(day, "v").value_or(0);
   s.minute_ts_ms = to_ms(num(obj(t, "min"), "t"));
   s.last_trade_price = num(obj(t, "lastTrade"), "p");
+  s.last_trade_ms = to_ms(num(obj(t, "lastTrade"), "t"));
   s.previous_close = num(obj(t, "prevDay"), "c");
   co_return s;
 }

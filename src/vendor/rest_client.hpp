@@ -64,6 +64,7 @@ struct StockSnapshot {
   double volume = 0;
   std::optional<std::int64_t> minute_ts_ms;  // ticker.min.t
   std::optional<double> last_trade_price;    // ticker.lastTrade.p
+  std::optional<std::int64_t> last_trade_ms; // ticker.lastTrade.t (the vendor sends ns)
   std::optional<double> previous_close;      // ticker.prevDay.c
 };
 

@@ -521,6 +521,7 @@ TEST(RestClient, StockSnapshot) {
   EXPECT_DOUBLE_EQ(s.volume, 1234567);
   EXPECT_EQ(*s.minute_ts_ms, 1770733740000);
   EXPECT_DOUBLE_EQ(*s.last_trade_price, 697.53);
+  EXPECT_EQ(*s.last_trade_ms, 1770733799000);  // ns on the wire
   EXPECT_DOUBLE_EQ(*s.previous_close, 696.33);
 }
 
@@ -535,6 +536,7 @@ TEST(RestClient, StockSnapshotBeforeTheOpenHasNoDay) {
   EXPECT_DOUBLE_EQ(s.volume, 0);
   EXPECT_FALSE(s.minute_ts_ms);
   EXPECT_FALSE(s.last_trade_price);
+  EXPECT_FALSE(s.last_trade_ms);
   EXPECT_DOUBLE_EQ(*s.previous_close, 696.33);
 }
 

@@ -72,7 +72,17 @@ asio::awaitable<void> MassiveEngine::refresh_chain(const std::string& symbol) {
   }
   if (exps.empty()) {
     // No reference into expirations_ across the await: a new session clears the map meanwhile.
-    exps = co_await rest_->expirations(symbol, core::format_date(from), config_.num_expirations);
+    // The first N dates (GEX and the selector use every loaded expiry) and, beyond them, the
+    // dates whose calendar DTE is in MASSIVE_MODEL_DTES: max_dte + 1 trading dates span at
+    // least max_dte calendar days, so one request covers every listed DTE.
+    const int n = config_.num_expirations;
+    auto dates = co_await rest_->expirations(symbol, core::format_date(from), std::max(n, config_.max_dte + 1));
+    const auto& listed = config_.model_dtes;
+    for (std::size_t i = 0; i < dates.size(); ++i) {
+      const auto d = core::parse_date(dates[i]);
+      const bool wanted = d && std::find(listed.begin(), listed.end(), core::calendar_dte(session, *d)) != listed.end();
+      if (int(i) < n || wanted) exps.push_back(std::move(dates[i]));
+    }
     expirations_[symbol] = Expirations{from, exps};
   }
   quant::ChainSymbolSettings settings;
@@ -118,18 +128,22 @@ asio::awaitable<void> MassiveEngine::refresh_chain(const std::string& symbol) {
 
 void MassiveEngine::write_chain_latest() {
   // Q3: rewritten every cycle (quotes, greeks and OI move even when the strikes do not).
-  std::string out = "{\"version\":";
   std::uint64_t version = 0;
   std::size_t count = 0;
   for (const auto& [_, chain] : chains_) {
     version += chain->version();
     count += chain->contracts().size();
   }
-  out += std::to_string(version);
-  out += ",\"ts\":" + std::to_string(market_now());
-  out += ",\"epoch\":\"" + epoch_ + "\",\"seq\":" + std::to_string(next_seq("chain_latest", "all"));
-  out += ",\"session_date\":\"" + core::format_date(session_) + "\"";
-  out += ",\"count\":" + std::to_string(count);
+  // The header, and the announcement after the SET: a reader that gets the notice GETs a key at
+  // least this new (same seq, or a later one).
+  const nlohmann::ordered_json header{{"version", version},
+                                      {"ts", market_now()},
+                                      {"epoch", epoch_},
+                                      {"seq", next_seq("chain_latest", "all")},
+                                      {"session_date", core::format_date(session_)},
+                                      {"count", count}};
+  std::string out = header.dump();
+  out.pop_back();  // reopen the object for the contracts
   out += ",\"contracts\":{";
   bool first = true;
   for (const auto& [_, chain] : chains_) {
@@ -143,6 +157,7 @@ void MassiveEngine::write_chain_latest() {
   }
   out += "}}";
   out_->set(std::string(bus::keys::chain_latest.tmpl), std::move(out));
+  out_->publish(std::string(bus::keys::chain_latest_update.tmpl), header.dump());
   if (!cycle_entered_.empty() || !cycle_exited_.empty()) {
     const nlohmann::json delta{{"version", version},       {"ts", market_now()},       {"epoch", epoch_},
                                {"entered", cycle_entered_}, {"exited", cycle_exited_}};
@@ -212,7 +227,8 @@ void MassiveEngine::run_analytics(const std::string& symbol) {
 
     // Bias/LFI and market mode from this very GEX (Q20), with this symbol's parameters.
     if (spot > 0 && !gex.all.empty()) {
-      const auto params = quant::BiasLfiParams::for_symbol(symbol, spot, spot_of("I:SPX"));
+      // This symbol's own scale (its spot and the gross GEX of this build): never SPX's spot.
+      const auto params = quant::BiasLfiParams::for_symbol(symbol, spot);
       const auto bias = quant::compute_bias_lfi(gex.all, spot, params);
       const auto bseq = next_seq("bias_lfi", symbol);
       const quant::ModelEnvelope benv{now, epoch_, bseq, 0};
@@ -231,7 +247,7 @@ void MassiveEngine::run_analytics(const std::string& symbol) {
     }
     gex_[symbol] = std::move(gex);
   } catch (const std::exception& e) {
-    // NDX before any SPX spot, a malformed chain value: skip this round, keep the last model.
+    // A malformed chain value: skip this round, keep the last model.
     spdlog::debug("massive: analytics of {} skipped: {}", symbol, e.what());
   }
   build_gex_->observe(seconds_since(t0));
@@ -270,7 +286,7 @@ void MassiveEngine::run_selector(const std::string& symbol) {
     if (auto g = gex_.find(symbol); g != gex_.end()) in.gex = g->second.all;
     if (auto b = bias_.find(symbol); b != bias_.end()) in.bias_lfi = b->second;
     in.butterflies = chain.heatmap().butterfly_tiles();
-    auto params = quant::SelectorParams::for_symbol(symbol, spot, spot_of("I:SPX"));
+    auto params = quant::SelectorParams::for_symbol(symbol, spot, config_.strike_increment(symbol));
     params.top_n = config_.selector_top_n;
     const auto result = quant::select_trades(in, params);
     quant::write_selector_model_json(text, result, env);

@@ -1,5 +1,6 @@
 #include "services/massive/massive_config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -72,6 +73,27 @@ std::vector<int> widths(const core::Truth& t, std::string_view name, std::vector
   return out;
 }
 
+// MASSIVE_MODEL_DTES: the exact calendar DTEs the heatmap builds ("0,1,2,5" → those four),
+// ascending, each once. A value that is not an integer in 0..60, a repeat or an empty list
+// fails the config naming it.
+std::vector<int> model_dtes(const core::Truth& t) {
+  constexpr std::string_view name = "MASSIVE_MODEL_DTES";
+  const std::string raw = t.env_or(kId, name, "0,1,2,3,4");
+  std::vector<int> out;
+  for (const auto& d : split_list(raw)) {
+    int v = 0;
+    const auto r = std::from_chars(d.data(), d.data() + d.size(), v);
+    if (r.ec != std::errc() || r.ptr != d.data() + d.size() || v < 0 || v > 60) {
+      bad(name, d, "not a dte (an integer in 0..60)");
+    }
+    if (std::find(out.begin(), out.end(), v) != out.end()) bad(name, d, "listed twice");
+    out.push_back(v);
+  }
+  if (out.empty()) bad(name, raw, "no dtes");
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 bool is_ndx(const std::string& s) { return s == "I:NDX" || s == "NDX"; }
 
 }  // namespace
@@ -140,18 +162,8 @@ MassiveConfig load_massive_config(const core::Truth& truth, bool simulated) {
   c.ndx_filter_strikes = boolean(truth, "MASSIVE_NDX_FILTER_STRIKES", c.ndx_filter_strikes);
   c.spx_widths = widths(truth, "MASSIVE_WIDTHS_SPX", c.spx_widths);
   c.ndx_widths = widths(truth, "MASSIVE_WIDTHS_NDX", c.ndx_widths);
-  {
-    const auto dtes = split_list(truth.env_or(kId, "MASSIVE_MODEL_DTES", "0,1,2,3,4,5,6,7,8,9,10"));
-    int max_dte = -1;
-    for (const auto& d : dtes) {
-      int v = 0;
-      const auto r = std::from_chars(d.data(), d.data() + d.size(), v);
-      if (r.ec != std::errc() || r.ptr != d.data() + d.size() || v < 0 || v > 60) bad("MASSIVE_MODEL_DTES", d, "not a dte");
-      max_dte = std::max(max_dte, v);
-    }
-    if (max_dte < 0) bad("MASSIVE_MODEL_DTES", "", "no dtes");
-    c.max_dte = max_dte;
-  }
+  c.model_dtes = model_dtes(truth);
+  c.max_dte = c.model_dtes.back();
   c.model_ttl_sec = integer(truth, "MASSIVE_MODEL_LIVE_TTL_SEC", c.model_ttl_sec, 1, 30LL * 86400);
   c.replay_ttl_sec = integer(truth, "MASSIVE_REPLAY_TTL_SEC", c.replay_ttl_sec, 1, 30LL * 86400);
   c.heatmap_model_interval = millis(truth, "MASSIVE_HEATMAP_MODEL_INTERVAL_MS", c.heatmap_model_interval);

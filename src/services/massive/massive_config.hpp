@@ -46,7 +46,10 @@ struct MassiveConfig {
   bool spx_filter_strikes = false, ndx_filter_strikes = true;
   std::vector<int> spx_widths{20, 25, 30, 35, 40, 45, 50};
   std::vector<int> ndx_widths{50, 60, 70, 80, 100, 120, 130};
-  int max_dte = 10;
+  // MASSIVE_MODEL_DTES: exactly the calendar DTEs the heatmap builds, ascending; the chain also
+  // loads the expirations they need beyond the first MASSIVE_CHAIN_NUM_EXPIRATIONS.
+  std::vector<int> model_dtes{0, 1, 2, 3, 4};
+  int max_dte = 4;  // model_dtes.back()
   std::int64_t model_ttl_sec = 259200;
   std::int64_t replay_ttl_sec = 300;            // the stream outlives a stopped massive this long
   std::size_t replay_max_bytes = 32u << 20;     // per symbol (plus at most two diffs)

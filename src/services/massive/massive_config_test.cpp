@@ -41,7 +41,8 @@ TEST(MassiveConfig, LiveEndpointsAndDefaults) {
   EXPECT_EQ(c.strike_increment("I:NDX"), 10);
   EXPECT_TRUE(c.filter_strikes("I:NDX"));
   EXPECT_FALSE(c.filter_strikes("I:SPX"));
-  EXPECT_EQ(c.max_dte, 10);
+  EXPECT_EQ(c.max_dte, 4);
+  EXPECT_EQ(c.model_dtes, (std::vector<int>{0, 1, 2, 3, 4}));
   EXPECT_EQ(c.max_quote_contracts, 1000u);
   EXPECT_EQ(c.chain_interval, std::chrono::milliseconds(10000));
 }
@@ -85,6 +86,25 @@ TEST(MassiveConfig, HeatmapBudgetDefaultsAndOverrides) {
       truth_with({{"MASSIVE_HEATMAP_MODEL_INTERVAL_MS", "5000"}, {"MASSIVE_REPLAY_MAX_BYTES", "8388608"}}), true);
   EXPECT_EQ(c.heatmap_model_interval, std::chrono::milliseconds(5000));
   EXPECT_EQ(c.replay_max_bytes, std::size_t(8) << 20);
+}
+
+TEST(MassiveConfig, ModelDtesAreExactlyTheList) {
+  auto c = load_massive_config(truth_with({{"MASSIVE_MODEL_DTES", "0,1,2,5"}}), true);
+  EXPECT_EQ(c.model_dtes, (std::vector<int>{0, 1, 2, 5}));
+  EXPECT_EQ(c.max_dte, 5);
+  c = load_massive_config(truth_with({{"MASSIVE_MODEL_DTES", " 7, 0 ,3"}}), true);  // sorted, trimmed
+  EXPECT_EQ(c.model_dtes, (std::vector<int>{0, 3, 7}));
+  c = load_massive_config(truth_with({}, {{"MASSIVE_MODEL_DTES", "1"}}), true);
+  EXPECT_EQ(c.model_dtes, (std::vector<int>{1}));
+  for (const std::string bad : {"0,x", "", " , ", "-1", "61", "1.5", "0,1,1", "0;1", "2 3"}) {
+    try {
+      load_massive_config(truth_with({{"MASSIVE_MODEL_DTES", bad}}), true);
+      ADD_FAILURE() << "MASSIVE_MODEL_DTES=" << bad << " accepted";
+    } catch (const core::Error& e) {
+      EXPECT_EQ(e.code(), "bad_massive_config") << bad;
+      EXPECT_NE(std::string(e.what()).find("MASSIVE_MODEL_DTES"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(MassiveConfig, SplitListTrimsAndDropsBlanks) {

@@ -105,6 +105,7 @@ MassiveEngine::MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config,
     quant::HeatmapConfig hc;
     hc.widths = config_.widths(s);
     hc.max_dte = config_.max_dte;
+    hc.dtes = config_.model_dtes;
     chains_.emplace(s, std::make_unique<SymbolChain>(s, hc));
   }
 }

@@ -114,6 +114,12 @@ class MassiveEngine {
 
   // engine_spot.cpp: spot, trail, candles
   boost::asio::awaitable<void> spot_loop();
+  // Spot ordering by the vendor's timestamps (engine_spot.cpp): the stamp to order a REST
+  // snapshot by, or 0 when it is dropped (counted in massive_spot_dropped_total).
+  core::EpochMs snapshot_stamp(const std::string& symbol, std::optional<core::EpochMs> stamp,
+                               std::string_view source);
+  void drop_spot(std::string_view reason, std::string_view source);
+  core::EpochMs stamp_tolerance_ms() const;  // how far a vendor stamp may lead the market clock
   void on_spot(const std::string& symbol, double value, core::EpochMs t_ms, std::string_view source,
                const vendor::StockSnapshot* stock = nullptr);
   double spot_of(const std::string& symbol) const;
