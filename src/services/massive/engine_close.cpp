@@ -120,6 +120,8 @@ asio::awaitable<void> MassiveEngine::official_watch(core::Date session, Official
           provisional_written = false;
           continue;
         }
+        // Started later in the day (a restart): the spot is no opening tick; wait for the vendor.
+        if (it->second.t_ms > session_times->open_ms + core::kMsPerMinute) continue;
         if (official_.count("am|" + symbol + "|" + date)) continue;
         OfficialValue v;
         v.value = it->second.value;
@@ -169,7 +171,17 @@ asio::awaitable<void> MassiveEngine::official_watch(core::Date session, Official
     }
   }
 
-  // 2. Corrections, for a bounded window.
+  auto rechecks = recheck_official(session, kind, std::move(done));
+  co_await std::move(rechecks);
+}
+
+// 2. Corrections, for a bounded window.
+asio::awaitable<void> MassiveEngine::recheck_official(core::Date session, OfficialKind kind,
+                                                      std::vector<std::string> done) {
+  const bool am = kind == OfficialKind::am_settlement;
+  const std::string date = core::format_date(session);
+  auto& polls = ctx_.metrics().counter("massive_official_polls_total", "Vendor daily-summary requests",
+                                       {{"kind", std::string(kind_name(am))}});
   for (int r = 0; r < config_.close_rechecks && !done.empty(); ++r) {
     if (!co_await pause(config_.close_recheck_interval)) co_return;
     for (const auto& symbol : done) {

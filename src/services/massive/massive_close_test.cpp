@@ -3,7 +3,7 @@
 // massive:settlement:*, a restatement rewrites the close, and tracked ideas settle on the
 // official value (and follow the restatement).
 //
-// The simulator plays Thursday 2026-03-19 from 15:45 ET at 30x; its next session, Friday
+// The simulator plays Thursday 2026-03-19 from 15:35 ET at 30x (the close 50 wall seconds in); its next session, Friday
 // 2026-03-20, is the March monthly expiry (AM settlement). It publishes the official close and
 // opening values three simulated minutes after the close / open (both are 09:33 of the Friday,
 // the simulator having no evening) and restates every close eight minutes after it.
@@ -59,7 +59,7 @@ class MassiveCloseOnSimulator : public ::testing::Test {
     so.seed = 11;
     so.speed = 30;
     so.first_session = core::parse_date(kThursday);
-    so.start_offset = std::chrono::minutes(6 * 60 + 15);  // 15:45 ET
+    so.start_offset = std::chrono::minutes(6 * 60 + 5);  // 15:35 ET
     so.api_key = "test-key";
     sim::SimConfig market;
     market.settlement.open_final_after_ms = 3 * 60'000;
@@ -81,7 +81,7 @@ class MassiveCloseOnSimulator : public ::testing::Test {
     env_.set("MASSIVE_GEX_INTERVAL_SEC", "0.5");
     env_.set("MASSIVE_SELECTOR_INTERVAL_SEC", "0.5");
     env_.set("MASSIVE_HEATMAP_PUBLISH_MS", "200");
-    env_.set("MASSIVE_CHAIN_NUM_EXPIRATIONS", "2");
+    env_.set("MASSIVE_CHAIN_NUM_EXPIRATIONS", "1");  // 0-DTE only: every idea expires at the close
     env_.set("MASSIVE_MAX_QUOTE_CONTRACTS", "150");
     env_.set("MASSIVE_CLOSE_POLL_MS", "200");
     env_.set("MASSIVE_CLOSE_MAX_POLLS", "400");
@@ -169,8 +169,22 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
   const std::string active = "massive:selector:tracking:I:SPX:active";
   const std::string history = "massive:selector:tracking:I:SPX:history";
 
-  // Ideas are tracked before the close (0-DTE ones expire at it).
-  ASSERT_TRUE(testing::wait_until([&] { return hlen(active) > 0; }, 40s)) << "no idea was tracked before the close";
+  // A 0-DTE idea is tracked before the close (it expires at it).
+  std::string seen;
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        bus::BlockingRedis r(redis_.url(), 2000ms);
+        const auto h = r.command({"HGETALL", active});
+        seen.clear();
+        for (std::size_t i = 1; i < h.elements.size(); i += 2) {
+          const json rec = json::parse(h.elements[i].str);
+          seen += rec["expiration"].get<std::string>() + " ";
+          if (rec["expiration"].get<std::string>().substr(0, 10) == kThursday) return true;
+        }
+        return false;
+      },
+      45s))
+      << "no 0-DTE idea was tracked before the close; active: " << seen;
 
   // At the close: the last tick, provisional.
   json provisional;
@@ -179,7 +193,7 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
         provisional = get_json(close_key);
         return provisional.is_object();
       },
-      40s));
+      90s));  // the close is 50 wall seconds after the start
   if (provisional["final"] == false) {
     EXPECT_EQ(provisional["source"], "last_tick");
     EXPECT_EQ(provisional["revision"], 0);

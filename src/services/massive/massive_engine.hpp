@@ -141,6 +141,8 @@ class MassiveEngine {
   void on_session_open(core::Date session);      // AM expiry day: the settlement watch
   void watch_official(core::Date session, OfficialKind kind);
   boost::asio::awaitable<void> official_watch(core::Date session, OfficialKind kind);
+  boost::asio::awaitable<void> recheck_official(core::Date session, OfficialKind kind,
+                                                std::vector<std::string> symbols);
   void write_official(const std::string& symbol, core::Date session, OfficialKind kind, OfficialValue v,
                       core::EpochMs tick_ms);
   void watch_awaiting_ideas();  // after restore: the dates restored ideas still wait for

@@ -303,7 +303,11 @@ TEST(SelectorTracking, SettlementWritesAndStats) {
   // the next session's spot): the ideas wait, frozen, for the official close.
   w = t.update(r, ctx(kClose, 6040));
   EXPECT_TRUE(w.empty());
-  EXPECT_TRUE(t.update(r, ctx(kClose + 1000, 5900)).empty());
+  w = t.update(r, ctx(kClose + 1000, 5900));  // only the dte-1 idea, still open, moves
+  ASSERT_EQ(w.active_set.size(), 1u);
+  EXPECT_EQ(w.active_set[0].first, "I:SPX:butterfly:1:30:6050:call:1770737400");
+  EXPECT_EQ((*t.active_record(kFlyId))["current_pnl"], 17.6);  // frozen at its expiration
+  t.update(r, ctx(kClose + 1000, 6040));
   EXPECT_EQ(t.awaiting_settlement(kClose + 1000), (std::set<std::int64_t>{kClose}));
   EXPECT_TRUE(t.awaiting_settlement(kClose - 1).empty());
 
