@@ -437,18 +437,18 @@ void append_universal_result_json(std::string& out, const SimMarket& market, std
 std::string open_close_json(const DaySummary& d) {
   std::string out;
   {
-  Obj o(out);
-  o.str("status", "OK");
-  o.str("from", core::format_date(d.date));
-  o.str("symbol", d.ticker);
-  o.rounded("open", d.open, 2);
-  o.rounded("high", d.high, 2);
-  o.rounded("low", d.low, 2);
-  if (d.close) o.rounded("close", *d.close, 2);
-  if (d.stock) o.integer("volume", d.volume);
-  if (d.close) o.rounded("afterHours", *d.close, 2);
-  o.rounded("preMarket", d.open, 2);
-  }  // closes the object
+    Obj o(out);  // closes the object when it goes out of scope
+    o.str("status", "OK");
+    o.str("from", core::format_date(d.date));
+    o.str("symbol", d.ticker);
+    o.rounded("open", d.open, 2);
+    o.rounded("high", d.high, 2);
+    o.rounded("low", d.low, 2);
+    if (d.close) o.rounded("close", *d.close, 2);
+    if (d.stock) o.integer("volume", d.volume);
+    if (d.close) o.rounded("afterHours", *d.close, 2);
+    o.rounded("preMarket", d.open, 2);
+  }
   return out;
 }
 
