@@ -277,6 +277,8 @@ void MassiveEngine::on_clock(core::ClockState state) {
     session_ = state.session_date;
     clock_ready_ = true;
     wake_chain_loop();
+    // Started after the close: the day's official close is still to be read (engine_close.cpp).
+    if (state.phase == core::SessionPhase::post_market) watch_official(state.session_date, OfficialKind::close);
   } else if (state.session_date != session_) {
     on_new_session(session_, state.session_date);
   }
