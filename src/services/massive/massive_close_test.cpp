@@ -3,10 +3,11 @@
 // massive:settlement:*, a restatement rewrites the close, and tracked ideas settle on the
 // official value (and follow the restatement).
 //
-// The simulator plays Thursday 2026-03-19 from 15:35 ET at 30x (the close 50 wall seconds in); its next session, Friday
-// 2026-03-20, is the March monthly expiry (AM settlement). It publishes the official close and
-// opening values three simulated minutes after the close / open (both are 09:33 of the Friday,
-// the simulator having no evening) and restates every close eight minutes after it.
+// The simulator plays Thursday 2026-03-19 from 15:30 ET at 30x (the close 60 wall seconds
+// in); its next session, Friday 2026-03-20, is the March monthly expiry (AM settlement). It
+// publishes the official close and opening values three simulated minutes after the close /
+// open (both are 09:33 of the Friday, the simulator having no evening) and restates every close
+// eight minutes after it.
 #include <utility>
 #include <gtest/gtest.h>
 
@@ -59,7 +60,7 @@ class MassiveCloseOnSimulator : public ::testing::Test {
     so.seed = 11;
     so.speed = 30;
     so.first_session = core::parse_date(kThursday);
-    so.start_offset = std::chrono::minutes(6 * 60 + 5);  // 15:35 ET
+    so.start_offset = std::chrono::minutes(6 * 60);  // 15:30 ET
     so.api_key = "test-key";
     sim::SimConfig market;
     market.settlement.open_final_after_ms = 3 * 60'000;
@@ -183,7 +184,7 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
         }
         return false;
       },
-      45s))
+      55s))
       << "no 0-DTE idea was tracked before the close; active: " << seen;
 
   // At the close: the last tick, provisional.
@@ -193,7 +194,7 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
         provisional = get_json(close_key);
         return provisional.is_object();
       },
-      90s));  // the close is 50 wall seconds after the start
+      90s));  // the close is 60 wall seconds after the start
   if (provisional["final"] == false) {
     EXPECT_EQ(provisional["source"], "last_tick");
     EXPECT_EQ(provisional["revision"], 0);
