@@ -435,6 +435,29 @@ TEST(RestApiSettlement, DailySummaryPublishesOfficialValuesAfterTheirDelays) {
   EXPECT_EQ(get("/v1/open-close/I:SPX/2026-02-11").status, 200);
 }
 
+TEST(RestApiSettlement, PrevDayIsThePreviousSessionsFullBar) {
+  const auto s = test::session_of(test::tuesday());
+  SimMarket m(test::small_config(5), test::tuesday(), std::chrono::milliseconds(s.close_ms - s.open_ms - 3000));
+  while (!m.advance_one_tick().session_closed) {
+  }
+  const Bar tuesday = m.stock_day(Stock::qqq).day;
+  ASSERT_GT(tuesday.volume, 0);
+  for (int i = 0; i < 5; ++i) m.advance_one_tick();  // into Wednesday
+  RestApiConfig rc;
+  rc.api_key = "k";
+  RestApi api(rc);
+  RestRequest r;
+  r.path = "/v2/snapshot/locale/us/markets/stocks/tickers/QQQ";
+  r.query = {{"apiKey", "k"}};
+  const auto prev = json::parse(api.handle(m, r).body)["ticker"]["prevDay"];
+  EXPECT_NEAR(prev["o"].get<double>(), tuesday.open, 0.006);
+  EXPECT_NEAR(prev["h"].get<double>(), tuesday.high, 0.006);
+  EXPECT_NEAR(prev["l"].get<double>(), tuesday.low, 0.006);
+  EXPECT_NEAR(prev["c"].get<double>(), m.stock_day(Stock::qqq).previous_close, 0.006);
+  EXPECT_EQ(prev["v"].get<std::int64_t>(), tuesday.volume);
+  EXPECT_NEAR(prev["vw"].get<double>(), tuesday.vwap(), 1e-4);
+}
+
 TEST(RestApiSettlement, OfficialValuesAreSeededAndNeverTheTick) {
   const auto s = test::session_of(test::tuesday());
   auto run = [&](std::uint64_t seed) {
