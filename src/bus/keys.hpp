@@ -143,6 +143,8 @@ inline constexpr Key volume_profile_update{"volume_profile_update", "massive:vol
 inline constexpr Key micro_model{"micro_model", "massive:micro:model:{SYM}:latest", buses::market, Type::string};
 inline constexpr Key micro_update{"micro_update", "massive:micro:update:{SYM}", buses::market, Type::channel};
 inline constexpr Key session_close{"session_close", "massive:close:{SYM}:{date}", buses::market, Type::string};
+inline constexpr Key session_settlement{"session_settlement", "massive:settlement:{SYM}:{date}", buses::market,
+                                        Type::string};
 
 // --- market-redis: copilot (vexy play-by-play, MEL, commentary) -------------------------------------
 inline constexpr Key vexy_playbyplay{"vexy_playbyplay", "vexy:playbyplay", buses::market, Type::channel};
@@ -175,7 +177,7 @@ inline constexpr std::array all{
     bias_lfi_update, market_mode_latest,   market_mode_model,  market_mode_update, selector_model,
     selector_update, selector_tracking_active, selector_tracking_history, selector_tracking_stats,
     selector_tracking_totals, candles_model,        candles_update,     volume_profile_hash, volume_profile_model,
-    volume_profile_update, micro_model,    micro_update,       session_close,     vexy_playbyplay,
+    volume_profile_update, micro_model,    micro_update,       session_close,     session_settlement, vexy_playbyplay,
     vexy_epoch_latest, vexy_event_latest,  mel_snapshot,       commentary_message, alerts_events,
     alerts_latest,   alerts_analytics,     alerts_sync,        user_trade_log,    user_risk_graph,
     user_logs,       user_alerts,          user_events,

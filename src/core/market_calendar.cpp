@@ -398,6 +398,17 @@ int calendar_dte(Date session, Date expiry) { return days_between(session, expir
 
 bool is_expired(Date expiry, Date session) { return days_between(session, expiry) < 0; }
 
+Date monthly_expiration(int year, unsigned month) {
+  using namespace std::chrono;
+  const Date third_friday{
+      sys_days{year_month_weekday{std::chrono::year{year}, std::chrono::month{month}, Friday[3]}}};
+  return trading_day_on_or_before(third_friday);
+}
+
+bool is_monthly_expiration(Date date) {
+  return date.ok() && date == monthly_expiration(int(date.year()), unsigned(date.month()));
+}
+
 std::vector<Date> daily_expirations(Date from, int count) {
   std::vector<Date> out;
   if (count <= 0) return out;

@@ -144,6 +144,12 @@ int calendar_dte(Date session, Date expiry);
 // An expiry strictly before the session date is expired (spec Q10: drop it, never clamp to 0).
 bool is_expired(Date expiry, Date session);
 
+// The month's standard (AM-settled SPX/NDX) expiration: the third Friday, or the trading day
+// before when that Friday is a holiday.
+Date monthly_expiration(int year, unsigned month);
+// True when `date` is its month's standard expiration: AM series settle on its opening values.
+bool is_monthly_expiration(Date date);
+
 // SPX/NDX have a daily expiration every trading day: the first `count` trading days on or after
 // `from`.
 std::vector<Date> daily_expirations(Date from, int count);

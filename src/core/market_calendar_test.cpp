@@ -364,6 +364,17 @@ TEST(Expirations, DailyExpirationsSkipHolidaysAndWeekends) {
   EXPECT_TRUE(daily_expirations(D(2026, 3, 9), -3).empty());
 }
 
+TEST(Expirations, MonthlyExpirationIsTheThirdFridayOrTheTradingDayBefore) {
+  EXPECT_EQ(monthly_expiration(2026, 3), D(2026, 3, 20));
+  EXPECT_EQ(monthly_expiration(2026, 4), D(2026, 4, 17));  // Good Friday is the first Friday
+  EXPECT_EQ(monthly_expiration(2025, 4), D(2025, 4, 17));  // Good Friday 2025-04-18: Thursday
+  EXPECT_TRUE(is_monthly_expiration(D(2026, 3, 20)));
+  EXPECT_TRUE(is_monthly_expiration(D(2025, 4, 17)));
+  EXPECT_FALSE(is_monthly_expiration(D(2025, 4, 18)));
+  EXPECT_FALSE(is_monthly_expiration(D(2026, 3, 19)));
+  EXPECT_FALSE(is_monthly_expiration(D(2026, 3, 13)));
+}
+
 TEST(Expirations, UpcomingDropsTodayAfterItsClose) {
   EXPECT_EQ(upcoming_daily_expirations(utc(2026, 2, 10, 20, 59, 59, 999), 2),
             (std::vector<Date>{D(2026, 2, 10), D(2026, 2, 11)}));

@@ -25,6 +25,7 @@ namespace {
 constexpr std::string_view kOptionsPath = "/v3/snapshot/options/";
 constexpr std::string_view kIndicesPath = "/v3/snapshot/indices";
 constexpr std::string_view kStocksPath = "/v2/snapshot/locale/us/markets/stocks/tickers/";
+constexpr std::string_view kOpenClosePath = "/v1/open-close/";
 
 // ---- URLs ---------------------------------------------------------------------------------------
 
@@ -302,7 +303,7 @@ RestClient::RestClient(net::HttpClient& http, RestClientOptions options, Respons
 }
 
 // `url` is absolute and carries no credentials; auth is added here.
-asio::awaitable<json> RestClient::get_json(std::string url) {
+asio::awaitable<json> RestClient::get_json(std::string url, bool not_found_ok) {
   const std::string observed = strip_api_key(path_and_query(url));
   net::HttpClient::Request request;
   request.method = "GET";
@@ -349,6 +350,7 @@ asio::awaitable<json> RestClient::get_json(std::string url) {
     throw core::Error("vendor_unauthorized", "GET " + shown + " answered HTTP " + std::to_string(status) + ": " +
                                                  vendor_error_text(response->body));
   }
+  if (status == 404 && not_found_ok) co_return json(nullptr);
   if (!response->ok()) {
     throw core::Error("vendor_http_error", "GET " + shown + " answered HTTP " + std::to_string(status) + ": " +
                                                vendor_error_text(response->body));
@@ -437,6 +439,39 @@ asio::awaitable<std::vector<OptionContractSnapshot>> RestClient::option_chain(Op
     url = follow_next_url(options_.base_url, *next, path);
   }
   co_return out;
+}
+
+asio::awaitable<std::optional<DailyOpenClose>> RestClient::daily_open_close(std::string ticker, std::string date) {
+  const std::string path = std::string(kOpenClosePath) + encode_component(ticker) + "/" + encode_component(date);
+  auto operation = get_json(options_.base_url + path, /*not_found_ok=*/true);
+  const json body = co_await std::move(operation);
+  if (body.is_null()) co_return std::nullopt;
+  const auto status = str(body, "status");
+  if (status && *status == "NOT_FOUND") co_return std::nullopt;
+  const auto from = str(body, "from");
+  if (!from || from->substr(0, 10) != date) {
+    throw core::Error("vendor_bad_response", "GET " + path + ": the summary is for " +
+                                                 (from ? from->substr(0, 40) : std::string("no date")));
+  }
+  DailyOpenClose d;
+  d.symbol = str(body, "symbol").value_or(ticker);
+  d.date = date;
+  d.open = num(body, "open");
+  d.high = num(body, "high");
+  d.low = num(body, "low");
+  d.close = num(body, "close");
+  d.after_hours = num(body, "afterHours");
+  d.pre_market = num(body, "preMarket");
+  d.volume = num(body, "volume");
+  // A present but unusable price is a broken answer, not a missing one (member() finds it,
+  // num() rejected it: a string, a non-finite or non-positive value).
+  for (const char* f : {"open", "close"}) {
+    const auto v = num(body, f);
+    if ((member(body, f) != nullptr && !member(body, f)->is_null() && !v) || (v && *v <= 0)) {
+      throw core::Error("vendor_bad_response", "GET " + path + ": unusable " + std::string(f));
+    }
+  }
+  co_return d;
 }
 
 asio::awaitable<std::vector<std::string>> RestClient::expirations(std::string underlying, std::string from_date,

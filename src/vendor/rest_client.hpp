@@ -6,6 +6,8 @@
 //   stock_snapshot    GET /v2/snapshot/locale/us/markets/stocks/tickers/{T}
 //   option_chain      GET /v3/snapshot/options/{underlying}?strike_price.gte=…&expiration_date=…
 //                     &limit=250, then every next_url until there is none
+//   daily_open_close  GET /v1/open-close/{ticker}/{YYYY-MM-DD}   the day's summary (official
+//                     open and close); 404 NOT_FOUND ("Data not found.") until the vendor has it
 //   expirations       the next `count` expiration dates without paging the chain (Q2): one
 //                     request per date, `expiration_date.gt=<previous>&sort=expiration_date
 //                     &order=asc&limit=1` (the first with .gte=<from>)
@@ -68,6 +70,17 @@ struct StockSnapshot {
   std::optional<double> previous_close;      // ticker.prevDay.c
 };
 
+// The vendor's daily summary of one ticker (indices: I:SPX; stocks: SPY): {"status":"OK",
+// "from":"2026-02-10","symbol":"I:SPX","open","high","low","close","afterHours","preMarket"
+// [,"volume"]}. The vendor documents no finality flag: a field is absent until the vendor has
+// its official value (the simulator answers `open` a few market minutes after the open and
+// `close` a few market minutes after the close), and a later answer may restate it.
+struct DailyOpenClose {
+  std::string symbol;  // as answered ("I:SPX")
+  std::string date;    // "from"
+  std::optional<double> open, high, low, close, after_hours, pre_market, volume;
+};
+
 struct OptionChainQuery {
   std::string underlying;  // "I:SPX" (the bare "SPX" works too)
   std::optional<std::string> expiration_date;  // exact
@@ -110,6 +123,10 @@ class RestClient {
   boost::asio::awaitable<std::vector<IndexSnapshot>> index_snapshots(std::vector<std::string> tickers);
   boost::asio::awaitable<StockSnapshot> stock_snapshot(std::string ticker);
   boost::asio::awaitable<std::vector<OptionContractSnapshot>> option_chain(OptionChainQuery query);
+  // nullopt while the vendor answers 404 (no summary for that day yet); a summary whose
+  // "from" is another day, or without a finite positive open or close where given, is
+  // vendor_bad_response.
+  boost::asio::awaitable<std::optional<DailyOpenClose>> daily_open_close(std::string ticker, std::string date);
   // The first `count` expiration dates on or after `from_date` ("YYYY-MM-DD"), ascending.
   boost::asio::awaitable<std::vector<std::string>> expirations(std::string underlying,
                                                                std::string from_date, int count);
@@ -119,7 +136,8 @@ class RestClient {
 
  private:
   struct Page;
-  boost::asio::awaitable<nlohmann::json> get_json(std::string url);
+  // With not_found_ok, a 404 answers a null json instead of throwing vendor_http_error.
+  boost::asio::awaitable<nlohmann::json> get_json(std::string url, bool not_found_ok = false);
 
   net::HttpClient& http_;
   RestClientOptions options_;

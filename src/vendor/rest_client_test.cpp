@@ -36,7 +36,8 @@ class FakeVendorRest {
 
   explicit FakeVendorRest(Handler handler) : handler_(std::move(handler)) {
     for (const char* pattern : {"/v3/snapshot/options/{underlying}", "/v3/snapshot/indices",
-                                "/v2/snapshot/locale/us/markets/stocks/tickers/{ticker}"}) {
+                                "/v2/snapshot/locale/us/markets/stocks/tickers/{ticker}",
+                                "/v1/open-close/{ticker}/{date}"}) {
       server_.router().get(pattern, [this](net::Request& req) { return handle(req); });
     }
     server_.start();
@@ -365,6 +366,57 @@ TEST(RestClient, NotFoundIsAnHttpErrorWithoutRetry) {
   RestClient client(http, options_for(vendor.base_url()));
   EXPECT_EQ(error_code_of([&] { run(client.stock_snapshot("QQQ")); }), "vendor_http_error");
   EXPECT_EQ(client.requests(), 1u);
+}
+
+TEST(RestClient, DailyOpenCloseDecodesTheVendorSummary) {
+  // The vendor's documented shape (massive.com "Daily Ticker Summary", indices).
+  FakeVendorRest vendor([&](const Seen& s, int) {
+    if (s.path.find("2025-01-07") != std::string::npos) {
+      return net::Response(404, R"({"status":"NOT_FOUND","request_id":"r","message":"Data not found."})",
+                           "application/json");
+    }
+    if (s.path.find("2025-01-08") != std::string::npos) {
+      return ok_json({{"status", "OK"}, {"from", "2025-01-08"}, {"symbol", "I:SPX"}, {"open", 5910.66}});
+    }
+    if (s.path.find("2025-01-09") != std::string::npos) {
+      return ok_json({{"status", "OK"}, {"from", "2025-01-06"}, {"symbol", "I:SPX"}, {"close", 1.0}});
+    }
+    if (s.path.find("2025-01-10") != std::string::npos) {
+      return ok_json({{"status", "OK"}, {"from", "2025-01-10"}, {"symbol", "I:SPX"}, {"close", "5975"}});
+    }
+    if (s.path.find("2025-01-13") != std::string::npos) {
+      return ok_json({{"status", "OK"}, {"from", "2025-01-13"}, {"symbol", "I:SPX"}, {"close", -1}});
+    }
+    return net::Response(200, R"({"status":"OK","from":"2025-01-06","symbol":"I:SPX","open":5982.81,)"
+                              R"("high":6021.04,"low":5960.01,"close":5975.38,"afterHours":5975.38,"preMarket":5982.81})",
+                         "application/json");
+  });
+  net::HttpClient http;
+  RestClient client(http, options_for(vendor.base_url()));
+  const auto d = run(client.daily_open_close("I:SPX", "2025-01-06"));
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->symbol, "I:SPX");
+  EXPECT_EQ(d->date, "2025-01-06");
+  EXPECT_DOUBLE_EQ(*d->open, 5982.81);
+  EXPECT_DOUBLE_EQ(*d->high, 6021.04);
+  EXPECT_DOUBLE_EQ(*d->low, 5960.01);
+  EXPECT_DOUBLE_EQ(*d->close, 5975.38);
+  EXPECT_DOUBLE_EQ(*d->after_hours, 5975.38);
+  EXPECT_DOUBLE_EQ(*d->pre_market, 5982.81);
+  EXPECT_FALSE(d->volume.has_value());
+  EXPECT_EQ(vendor.seen()[0].path, "/v1/open-close/I:SPX/2025-01-06");
+
+  // Not there yet: no summary, and no exception (the caller polls again).
+  EXPECT_FALSE(run(client.daily_open_close("I:SPX", "2025-01-07")).has_value());
+  // The opening value is official, the close not yet.
+  const auto morning = run(client.daily_open_close("I:SPX", "2025-01-08"));
+  ASSERT_TRUE(morning.has_value());
+  EXPECT_DOUBLE_EQ(*morning->open, 5910.66);
+  EXPECT_FALSE(morning->close.has_value());
+  // Another day's summary, a close that is no number or no price: rejected.
+  EXPECT_EQ(error_code_of([&] { run(client.daily_open_close("I:SPX", "2025-01-09")); }), "vendor_bad_response");
+  EXPECT_EQ(error_code_of([&] { run(client.daily_open_close("I:SPX", "2025-01-10")); }), "vendor_bad_response");
+  EXPECT_EQ(error_code_of([&] { run(client.daily_open_close("I:SPX", "2025-01-13")); }), "vendor_bad_response");
 }
 
 TEST(RestClient, BadBodiesAreVendorBadResponse) {

@@ -71,6 +71,22 @@ asio::awaitable<void> MassiveEngine::restore_ideas() {
     const auto n = it->second.restore(active);
     if (n > 0) spdlog::info("massive: tracking {} active ideas of {} again", n, symbol);
   }
+  watch_awaiting_ideas();  // engine_close.cpp: ideas that expired while massive was down
+}
+
+void MassiveEngine::settle_ideas(const std::string& symbol, core::EpochMs expiration_ms, const OfficialValue& v,
+                                 OfficialKind kind) {
+  if (!config_.selector_tracking) return;
+  const auto it = trackers_.find(symbol);
+  if (it == trackers_.end()) return;
+  SettlementValue s;
+  s.expiration_ms = expiration_ms;
+  s.value = v.value;
+  s.source = v.source == "vendor" ? "vendor" : "last_tick";
+  s.final = v.final;
+  s.style = kind == OfficialKind::am_settlement ? "am" : "pm";
+  s.now_ms = market_now();
+  apply_tracking_writes(symbol, it->second.settle(s));
 }
 
 void MassiveEngine::track_ideas(const std::string& symbol, const quant::SelectorResult& result) {
@@ -96,9 +112,11 @@ void MassiveEngine::track_ideas(const std::string& symbol, const quant::Selector
     }
     return std::nullopt;
   };
-  const auto writes = it->second.update(result, tc);
-  if (writes.empty()) return;
+  apply_tracking_writes(symbol, it->second.update(result, tc));
+}
 
+void MassiveEngine::apply_tracking_writes(const std::string& symbol, const TrackingWrites& writes) {
+  if (writes.empty()) return;
   const std::string active = bus::keys::selector_tracking_active(symbol);
   const std::string history = bus::keys::selector_tracking_history(symbol);
   const std::string stats = bus::keys::selector_tracking_stats(symbol);
@@ -106,6 +124,7 @@ void MassiveEngine::track_ideas(const std::string& symbol, const quant::Selector
   for (const auto& [id, json] : writes.active_set) out_->push({"HSET", active, id, json});
   if (!writes.active_set.empty()) out_->push({"EXPIRE", active, std::to_string(kTrackingTtlSec)});
   for (const auto& id : writes.active_del) out_->push({"HDEL", active, id});
+  for (const auto& json : writes.history_remove) out_->push({"LREM", history, "1", json});
   for (const auto& json : writes.history_push) out_->push({"LPUSH", history, json});
   if (!writes.history_push.empty()) out_->push({"LTRIM", history, "0", std::to_string(kHistoryKeep - 1)});
   for (const auto& [field, by] : writes.stats_incr) out_->push({"HINCRBY", stats, field, std::to_string(by)});

@@ -139,7 +139,7 @@ MassiveConfig load_massive_config(const core::Truth& truth, bool simulated) {
     c.endpoints.indices_ws_url = truth.env_or(kId, "MASSIVE_INDICES_WS_URL", "wss://socket.massive.com/indices");
   }
   c.spot_symbols = symbols(truth, "MASSIVE_SPOT_SYMBOLS", "I:SPX,I:NDX,I:VIX", false);
-  c.stock_symbols = symbols(truth, "MASSIVE_STOCK_SYMBOLS", "SPY", true);
+  c.stock_symbols = symbols(truth, "MASSIVE_STOCK_SYMBOLS", "SPY,QQQ,IWM", true);
   c.chain_symbols = symbols(truth, "MASSIVE_CHAIN_SYMBOLS", "I:SPX,I:NDX", false);
   for (const auto& s : c.chain_symbols) {
     if (s.rfind("I:", 0) != 0) bad("MASSIVE_CHAIN_SYMBOLS", s, "chain symbols are indices spelled with I:");
@@ -181,6 +181,11 @@ MassiveConfig load_massive_config(const core::Truth& truth, bool simulated) {
   c.micro_band_pct = number(truth, "MASSIVE_MICRO_BAND_PCT", c.micro_band_pct, 0.01, 10);
   c.max_quote_contracts =
       std::size_t(integer(truth, "MASSIVE_MAX_QUOTE_CONTRACTS", std::int64_t(c.max_quote_contracts), 1, 1000));
+  c.close_poll_interval = millis(truth, "MASSIVE_CLOSE_POLL_MS", c.close_poll_interval);
+  c.close_max_polls = int(integer(truth, "MASSIVE_CLOSE_MAX_POLLS", c.close_max_polls, 1, 10000));
+  c.close_recheck_interval = millis(truth, "MASSIVE_CLOSE_RECHECK_MS", c.close_recheck_interval);
+  c.close_rechecks = int(integer(truth, "MASSIVE_CLOSE_RECHECKS", c.close_rechecks, 0, 10000));
+  c.close_ttl_sec = integer(truth, "MASSIVE_CLOSE_TTL_SEC", c.close_ttl_sec, 86400, 400LL * 86400);
   return c;
 }
 

@@ -24,7 +24,7 @@ struct MassiveConfig {
   VendorEndpoints endpoints;
 
   std::vector<std::string> spot_symbols;   // I:SPX,I:NDX,I:VIX
-  std::vector<std::string> stock_symbols;  // SPY
+  std::vector<std::string> stock_symbols;  // SPY,QQQ,IWM (only SPY's trades are subscribed: volume profile)
   std::vector<std::string> chain_symbols;  // I:SPX,I:NDX
 
   std::chrono::milliseconds spot_interval{1000};
@@ -61,6 +61,16 @@ struct MassiveConfig {
   std::size_t candle_sessions = 7;
   double micro_band_pct = 0.5;
   std::size_t max_quote_contracts = 1000;  // the vendor's cap per options connection
+
+  // ---- official close and AM settlement (engine_close.cpp) ----
+  // Wall time between polls of the vendor's daily summary until the official value is there
+  // (doubled after a failed request, up to 8x), at most close_max_polls polls; then rechecks
+  // for corrections every close_recheck_interval, close_rechecks times ("that evening").
+  std::chrono::milliseconds close_poll_interval{30000};
+  int close_max_polls = 120;
+  std::chrono::milliseconds close_recheck_interval{300000};
+  int close_rechecks = 48;
+  std::int64_t close_ttl_sec = 35LL * 86400;  // massive:close:* and massive:settlement:*
 
   // Per chain symbol.
   double em_mult(const std::string& symbol) const;

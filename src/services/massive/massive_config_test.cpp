@@ -47,6 +47,35 @@ TEST(MassiveConfig, LiveEndpointsAndDefaults) {
   EXPECT_EQ(c.chain_interval, std::chrono::milliseconds(10000));
 }
 
+TEST(MassiveConfig, OfficialCloseWatchAndStockSymbols) {
+  auto c = load_massive_config(truth_with(nlohmann::json::object()), true);
+  EXPECT_EQ(c.stock_symbols, (std::vector<std::string>{"SPY", "QQQ", "IWM"}));
+  EXPECT_EQ(c.close_poll_interval, std::chrono::milliseconds(30000));
+  EXPECT_EQ(c.close_max_polls, 120);
+  EXPECT_EQ(c.close_recheck_interval, std::chrono::milliseconds(300000));
+  EXPECT_EQ(c.close_rechecks, 48);
+  EXPECT_EQ(c.close_ttl_sec, 35 * 86400);
+  c = load_massive_config(truth_with({{"MASSIVE_CLOSE_POLL_MS", "200"},
+                                      {"MASSIVE_CLOSE_MAX_POLLS", "7"},
+                                      {"MASSIVE_CLOSE_RECHECK_MS", "500"},
+                                      {"MASSIVE_CLOSE_RECHECKS", "0"}}),
+                          true);
+  EXPECT_EQ(c.close_poll_interval, std::chrono::milliseconds(200));
+  EXPECT_EQ(c.close_max_polls, 7);
+  EXPECT_EQ(c.close_recheck_interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.close_rechecks, 0);
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"MASSIVE_CLOSE_POLL_MS", "0"}, {"MASSIVE_CLOSE_MAX_POLLS", "0"}, {"MASSIVE_CLOSE_TTL_SEC", "60"}}) {
+    try {
+      load_massive_config(truth_with({{name, value}}), true);
+      ADD_FAILURE() << name << "=" << value << " was accepted";
+    } catch (const core::Error& e) {
+      EXPECT_EQ(e.code(), "bad_massive_config");
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos);
+    }
+  }
+}
+
 TEST(MassiveConfig, ProcessEnvironmentOverridesTruth) {
   const auto c = load_massive_config(
       truth_with({{"MASSIVE_CHAIN_INTERVAL_SEC", "10"}}, {{"MASSIVE_CHAIN_INTERVAL_SEC", "0.5"}}), true);

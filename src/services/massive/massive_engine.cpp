@@ -281,14 +281,17 @@ void MassiveEngine::on_clock(core::ClockState state) {
     session_ = state.session_date;
     clock_ready_ = true;
     wake_chain_loop();
+    // Started after the close: the day's official close is still to be read (engine_close.cpp).
+    if (state.phase == core::SessionPhase::post_market) watch_official(state.session_date, OfficialKind::close);
   } else if (state.session_date != session_) {
     on_new_session(session_, state.session_date);
   }
   const bool open = state.phase == core::SessionPhase::open;
   if (session_open_ && !open) {
-    write_session_close(session_);
+    write_session_close(session_);  // engine_close.cpp: provisional, then the official close
     wake_chain_loop();  // today's series has settled: it leaves the model now
   }
+  if (open && !session_open_) on_session_open(state.session_date);  // engine_close.cpp
   session_open_ = open;
   for (auto& [_, chain] : chains_) chain->set_time(state.ts_ms);
 }
@@ -300,20 +303,6 @@ void MassiveEngine::on_new_session(core::Date previous, core::Date next) {
   expirations_.clear();
   on_session_change();
   wake_chain_loop();
-}
-
-void MassiveEngine::write_session_close(core::Date session) {
-  if (!closed_sessions_.insert(session).second) return;
-  const std::string date = core::format_date(session);
-  for (const auto& [symbol, spot] : spots_) {
-    if (spot.value <= 0) continue;
-    nlohmann::json j{{"symbol", symbol},
-                     {"session_date", date},
-                     {"close", spot.value},
-                     {"ts_ms", spot.t_ms},
-                     {"source", config_.simulated ? "sim" : "live"}};
-    out_->set(bus::keys::session_close(symbol, date), j.dump());
-  }
 }
 
 void MassiveEngine::wake_chain_loop() {

@@ -96,7 +96,6 @@ class MassiveEngine {
   // the timer while it runs, so someone else can cut the sleep short (wake_chain_loop).
   boost::asio::awaitable<bool> pause(std::chrono::milliseconds d, boost::asio::steady_timer** handle = nullptr);
   boost::asio::awaitable<void> load_state();  // engine_publish.cpp: volume hash, stored candles
-  void write_session_close(core::Date session);
   core::EpochMs market_now() const;
   // The next seq of a model for a symbol; also counts the publication in /metrics.
   std::int64_t next_seq(const std::string& model, const std::string& symbol);
@@ -136,6 +135,7 @@ class MassiveEngine {
   void run_selector(const std::string& symbol);
   // engine_ideas.cpp: trade-idea tracking
   void track_ideas(const std::string& symbol, const quant::SelectorResult& result);
+  void apply_tracking_writes(const std::string& symbol, const TrackingWrites& writes);
   boost::asio::awaitable<void> restore_ideas();
 
   // engine_publish.cpp: coalesced publication
@@ -151,6 +151,36 @@ class MassiveEngine {
   void on_micro_trade(const SymbolChain& chain, const ChainContract& c, const vendor::TradeEvent& t);
   void on_micro_spot(const std::string& symbol, double value, core::EpochMs t_ms);
   quant::MicroBuilder& micro_for(const std::string& symbol);
+
+  // ---- engine_close.cpp: official close and AM settlement (issue 7 item 3) ------------------
+  // At the close: the last tick as a provisional massive:close:{SYM}:{date}, then a watch that
+  // polls the vendor's daily summary until the official close is there, writes it (final) and
+  // rechecks it for corrections; on an AM (monthly) expiry day the same for the opening
+  // settlement value of the chain symbols into massive:settlement:{SYM}:{date}. Idea tracking
+  // settles on those values (engine_ideas.cpp settle_ideas).
+  enum class OfficialKind { close, am_settlement };
+  struct OfficialValue {
+    double value = 0;
+    std::string source;  // "last_tick" | "first_tick" | "vendor"
+    bool final = false;
+    int revision = 0;    // vendor values written: 1, +1 per correction
+  };
+  void write_session_close(core::Date session);  // the provisional close, then the watch
+  void on_session_open(core::Date session);      // AM expiry day: the settlement watch
+  void watch_official(core::Date session, OfficialKind kind);
+  boost::asio::awaitable<void> official_watch(core::Date session, OfficialKind kind);
+  boost::asio::awaitable<void> recheck_official(core::Date session, OfficialKind kind,
+                                                std::vector<std::string> symbols);
+  void write_official(const std::string& symbol, core::Date session, OfficialKind kind, OfficialValue v,
+                      core::EpochMs tick_ms);
+  void watch_awaiting_ideas();  // after restore: the dates restored ideas still wait for
+  // engine_ideas.cpp: settles (or re-settles) the symbol's ideas of that expiration instant.
+  void settle_ideas(const std::string& symbol, core::EpochMs expiration_ms, const OfficialValue& v,
+                    OfficialKind kind);
+  std::map<std::string, OfficialValue> official_;  // "kind|SYM|date" -> the value written last
+  std::set<std::pair<core::Date, OfficialKind>> watches_;  // started (one per date and kind)
+  std::set<core::Date> opened_sessions_;
+  // ---- end engine_close.cpp ------------------------------------------------------------------
 
   runtime::ServiceContext& ctx_;
   MassiveConfig config_;

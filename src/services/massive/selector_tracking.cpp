@@ -73,7 +73,7 @@ std::optional<T> field(const json& j, const char* name) {
 }  // namespace
 
 bool TrackingWrites::empty() const {
-  return active_set.empty() && active_del.empty() && history_push.empty() &&
+  return active_set.empty() && active_del.empty() && history_push.empty() && history_remove.empty() &&
          stats_incr.empty() && stats_incr_float.empty() && totals.empty() &&
          settled_json.empty();
 }
@@ -206,37 +206,10 @@ TrackingWrites SelectorTracker::update(const quant::SelectorResult& result,
   TrackingWrites w;
   if (!std::isfinite(ctx.spot) || ctx.spot <= 0) return w;
 
-  // 1. Active ideas: P&L, settlement.
-  for (auto it = active_.begin(); it != active_.end();) {
-    Idea& idea = it->second;
-    const bool changed = apply_pnl(idea, ctx);
-    if (ctx.now_ms < idea.expiration_ms) {
-      if (changed) w.active_set.emplace_back(it->first, idea.record.dump());
-      ++it;
-      continue;
-    }
-    const double final_pnl = idea.current_pnl;
-    const bool winner = final_pnl > 0;
-    json& rec = idea.record;
-    rec["status"] = "settled";
-    rec["settled"] = true;
-    rec["settlement_time"] = quant::iso8601_utc(ctx.now_ms);
-    rec["settlement_spot"] = r2(ctx.spot);
-    rec["final_pnl"] = final_pnl;
-    rec["pnl_captured_pct"] = idea.max_pnl > 0 ? r1(100.0 * final_pnl / idea.max_pnl) : 0.0;
-    rec["is_winner"] = winner;
-    rec["r2r_achieved"] = idea.debit > 0 ? r2(final_pnl / idea.debit) : 0.0;
-    std::string text = rec.dump();
-    const std::string rank = "rank" + std::to_string(idea.rank);
-    w.stats_incr[rank + ":count"] += 1;
-    if (winner) w.stats_incr[rank + ":wins"] += 1;
-    w.stats_incr_float[rank + ":total_pnl"] += final_pnl;
-    w.stats_incr_float[rank + ":total_max_pnl"] += idea.max_pnl;
-    w.active_del.push_back(it->first);
-    w.history_push.push_back(text);
-    w.settled_json.push_back(std::move(text));
-    active_tiles_.erase(idea.tile_key);
-    it = active_.erase(it);
+  // 1. Active ideas: P&L until their expiration; from then on they wait for settle().
+  for (auto& [id, idea] : active_) {
+    if (ctx.now_ms >= idea.expiration_ms) continue;
+    if (apply_pnl(idea, ctx)) w.active_set.emplace_back(id, idea.record.dump());
   }
 
   // 2. New entries of this cycle's top N.
@@ -269,6 +242,97 @@ TrackingWrites SelectorTracker::update(const quant::SelectorResult& result,
                 {"total_max_pnl", number_text(r2(total_max))},
                 {"active_count", std::to_string(active_.size())},
                 {"updated_at", quant::iso8601_utc(ctx.now_ms)}};
+  }
+  return w;
+}
+
+std::set<std::int64_t> SelectorTracker::awaiting_settlement(std::int64_t now_ms) const {
+  std::set<std::int64_t> out;
+  for (const auto& [id, idea] : active_) {
+    if (idea.expiration_ms <= now_ms) out.insert(idea.expiration_ms);
+  }
+  return out;
+}
+
+TrackingWrites SelectorTracker::settle(const SettlementValue& v) {
+  TrackingWrites w;
+  if (!std::isfinite(v.value) || v.value <= 0) return w;
+  auto write_settlement = [&](Idea& idea, int revision) {
+    json& rec = idea.record;
+    idea.current_pnl = pnl(v.value, idea.strike, idea.width, idea.debit);
+    const double final_pnl = idea.current_pnl;
+    rec["current_pnl"] = final_pnl;
+    rec["status"] = "settled";
+    rec["settled"] = true;
+    rec["settlement_time"] = quant::iso8601_utc(v.now_ms);
+    rec["settlement_spot"] = r2(v.value);
+    rec["settlement_source"] = v.source;
+    rec["settlement_final"] = v.final;
+    rec["settlement_style"] = v.style;
+    rec["settlement_revision"] = revision;
+    rec["final_pnl"] = final_pnl;
+    rec["pnl_captured_pct"] = idea.max_pnl > 0 ? r1(100.0 * final_pnl / idea.max_pnl) : 0.0;
+    rec["is_winner"] = final_pnl > 0;
+    rec["r2r_achieved"] = idea.debit > 0 ? r2(final_pnl / idea.debit) : 0.0;
+  };
+
+  // Corrections of ideas already settled at this instant.
+  for (auto& [id, idea] : settled_) {
+    if (idea.expiration_ms != v.expiration_ms) continue;
+    const double old_value = idea.record.value("settlement_spot", 0.0);
+    const bool old_final = idea.record.value("settlement_final", true);
+    if (old_value == r2(v.value) && old_final == v.final) continue;
+    const std::string old_text = idea.record.dump();
+    const double old_pnl = idea.current_pnl;
+    const bool old_winner = old_pnl > 0;
+    write_settlement(idea, idea.record.value("settlement_revision", 1) + 1);
+    const std::string rank = "rank" + std::to_string(idea.rank);
+    if (idea.current_pnl != old_pnl) w.stats_incr_float[rank + ":total_pnl"] += idea.current_pnl - old_pnl;
+    const bool winner = idea.current_pnl > 0;
+    if (winner != old_winner) w.stats_incr[rank + ":wins"] += winner ? 1 : -1;
+    std::string text = idea.record.dump();
+    w.history_remove.push_back(old_text);
+    w.history_push.push_back(text);
+    w.settled_json.push_back(std::move(text));
+  }
+
+  // First settlement of the active ideas of this instant.
+  for (auto it = active_.begin(); it != active_.end();) {
+    Idea& idea = it->second;
+    if (idea.expiration_ms != v.expiration_ms) {
+      ++it;
+      continue;
+    }
+    write_settlement(idea, 1);
+    std::string text = idea.record.dump();
+    const std::string rank = "rank" + std::to_string(idea.rank);
+    w.stats_incr[rank + ":count"] += 1;
+    if (idea.current_pnl > 0) w.stats_incr[rank + ":wins"] += 1;
+    w.stats_incr_float[rank + ":total_pnl"] += idea.current_pnl;
+    w.stats_incr_float[rank + ":total_max_pnl"] += idea.max_pnl;
+    w.active_del.push_back(it->first);
+    w.history_push.push_back(text);
+    w.settled_json.push_back(std::move(text));
+    active_tiles_.erase(idea.tile_key);
+    settled_order_.push_back(it->first);
+    settled_.insert_or_assign(it->first, std::move(idea));
+    it = active_.erase(it);
+  }
+  while (settled_order_.size() > kRecentSettled) {
+    settled_.erase(settled_order_.front());
+    settled_order_.erase(settled_order_.begin());
+  }
+
+  if (!w.active_del.empty()) {
+    double total_current = 0, total_max = 0;
+    for (const auto& [id, idea] : active_) {
+      total_current += idea.current_pnl;
+      total_max += idea.max_pnl;
+    }
+    w.totals = {{"total_current_pnl", number_text(r2(total_current))},
+                {"total_max_pnl", number_text(r2(total_max))},
+                {"active_count", std::to_string(active_.size())},
+                {"updated_at", quant::iso8601_utc(v.now_ms)}};
   }
   return w;
 }

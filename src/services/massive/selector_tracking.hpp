@@ -16,8 +16,15 @@
 //               published (2 dp) debit. max_pnl/_time/_spot rise when exceeded.
 //   writes      an active idea is written (HSET) only when its record changed: new, or its
 //               rounded current_pnl or max_pnl moved (Q13: not every idea every second).
-//   settlement  when now ≥ expiration: final P&L at the cycle's spot; HDEL active, LPUSH history
-//               (then LTRIM 0 9999), stats increments, journal POST (settled_json).
+//   settlement  on the official value only (issue 7 item 3), never the cycle's spot: from its
+//               expiration on an idea's P&L is frozen and it waits, still active, for settle()
+//               with the official close (PM series) or the opening settlement value (AM series)
+//               of its expiration instant. Then: final P&L at that value; HDEL active, LPUSH
+//               history (then LTRIM 0 9999), stats increments, journal POST (settled_json).
+//               A later correction of that value (resettle through settle() with another value)
+//               rewrites the settled record in history (LREM the old record, LPUSH the new),
+//               moves the stats by the difference and posts the record again; the last
+//               kRecentSettled settled ideas are remembered for that.
 //   totals      written whenever anything else is written.
 //   restore     after a restart: the active hash reloaded for this symbol only; the restored
 //               tile_keys count as the previous top N (Q13: the top 10 is not re-tracked).
@@ -32,8 +39,10 @@
 //    instant, "+00:00" offset: 16:00 America/New_York of the expiry, Q9), expiration_ts (int ms),
 //    current_pnl, max_pnl, max_pnl_time (ISO UTC), max_pnl_spot, status:"active", settled:false}
 //   Settled records add status:"settled", settled:true, settlement_time (ISO UTC),
-//   settlement_spot, final_pnl, pnl_captured_pct (100·final/max if max > 0 else 0, 1 dp),
-//   is_winner (final > 0), r2r_achieved (final/d, 2 dp).
+//   settlement_spot (the official value settled on), settlement_source ("vendor" or, when the
+//   vendor never answered, "last_tick"), settlement_final, settlement_style ("pm"|"am"),
+//   settlement_revision (1, +1 per correction), final_pnl, pnl_captured_pct (100·final/max if
+//   max > 0 else 0, 1 dp), is_winner (final > 0), r2r_achieved (final/d, 2 dp).
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -55,6 +64,8 @@ struct TrackingWrites {
   std::vector<std::pair<std::string, std::string>> active_set;
   // HDEL massive:selector:tracking:active <id>
   std::vector<std::string> active_del;
+  // LREM massive:selector:tracking:history 1 <json> (a record being corrected), before the pushes
+  std::vector<std::string> history_remove;
   // LPUSH massive:selector:tracking:history <json> in order, then LTRIM 0 9999
   std::vector<std::string> history_push;
   // HINCRBY massive:selector:tracking:stats <field> <n> ("rank{r}:count", "rank{r}:wins")
@@ -83,6 +94,16 @@ struct TrackingContext {
   std::function<std::optional<std::int64_t>(int dte)> expiration_ms;
 };
 
+// The official value an expiration settles on.
+struct SettlementValue {
+  std::int64_t expiration_ms = 0;  // the ideas' expiration instant it settles
+  double value = 0;
+  std::string source = "vendor";   // "vendor" | "last_tick"
+  bool final = true;
+  std::string style = "pm";        // "pm" (official close) | "am" (opening settlement value)
+  std::int64_t now_ms = 0;         // market time of the settlement
+};
+
 class SelectorTracker {
  public:
   explicit SelectorTracker(std::string symbol, std::size_t top_n = 10);
@@ -99,6 +120,14 @@ class SelectorTracker {
   // The current record of an active idea (nullptr when not active).
   const nlohmann::json* active_record(const std::string& trade_id) const;
   const std::set<std::string>& previous_top() const { return previous_; }
+
+  // Settles every active idea expiring at v.expiration_ms on v.value, and re-settles the
+  // remembered settled ones of that instant whose value differs (a correction). Nothing for a
+  // non-positive or non-finite value.
+  TrackingWrites settle(const SettlementValue& v);
+  // Expiration instants at or before now_ms of active ideas still waiting for their value.
+  std::set<std::int64_t> awaiting_settlement(std::int64_t now_ms) const;
+  static constexpr std::size_t kRecentSettled = 2000;
 
   // max(0, w − |S − K|) − d, rounded to 2 dp.
   static double pnl(double spot, double strike, double width, double debit);
@@ -122,6 +151,8 @@ class SelectorTracker {
   std::map<std::string, Idea> active_;       // by trade_id
   std::map<std::string, std::string> active_tiles_;  // tile_key -> trade_id
   std::set<std::string> previous_;           // tile_keys of the previous cycle's top N
+  std::map<std::string, Idea> settled_;      // recently settled, by trade_id (for corrections)
+  std::vector<std::string> settled_order_;   // settled_ ids, oldest first
 };
 
 }  // namespace ms::massive

@@ -1,5 +1,7 @@
 #include "services/massive/selector_tracking.hpp"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
@@ -297,7 +299,23 @@ TEST(SelectorTracking, SettlementWritesAndStats) {
   auto w = t.update(r, ctx(kClose - 1, 6040));
   EXPECT_TRUE(w.active_del.empty());  // one ms before the close: still active
 
+  // At and after the close the cycle's spot settles nothing (it is the last tick, and later
+  // the next session's spot): the ideas wait, frozen, for the official close.
   w = t.update(r, ctx(kClose, 6040));
+  EXPECT_TRUE(w.empty());
+  w = t.update(r, ctx(kClose + 1000, 5900));  // only the dte-1 idea, still open, moves
+  ASSERT_EQ(w.active_set.size(), 1u);
+  EXPECT_EQ(w.active_set[0].first, "I:SPX:butterfly:1:30:6050:call:1770737400");
+  EXPECT_EQ((*t.active_record(kFlyId))["current_pnl"], 17.6);  // frozen at its expiration
+  t.update(r, ctx(kClose + 1000, 6040));
+  EXPECT_EQ(t.awaiting_settlement(kClose + 1000), (std::set<std::int64_t>{kClose}));
+  EXPECT_TRUE(t.awaiting_settlement(kClose - 1).empty());
+
+  SettlementValue official;
+  official.expiration_ms = kClose;
+  official.value = 6040;  // the official close (the last tick was 6040 too here)
+  official.now_ms = kClose;
+  w = t.settle(official);
   std::sort(w.active_del.begin(), w.active_del.end());
   EXPECT_EQ(w.active_del, (std::vector<std::string>{"I:SPX:butterfly:0:20:5900:put:1770737400",
                                                     kFlyId}));
@@ -312,6 +330,10 @@ TEST(SelectorTracking, SettlementWritesAndStats) {
   EXPECT_EQ(fly["settled"], true);
   EXPECT_EQ(fly["settlement_time"], "2026-02-10T21:00:00Z");
   EXPECT_EQ(fly["settlement_spot"], 6040.0);
+  EXPECT_EQ(fly["settlement_source"], "vendor");
+  EXPECT_EQ(fly["settlement_final"], true);
+  EXPECT_EQ(fly["settlement_style"], "pm");
+  EXPECT_EQ(fly["settlement_revision"], 1);
   EXPECT_EQ(fly["final_pnl"], 17.6);
   EXPECT_EQ(fly["current_pnl"], 17.6);
   EXPECT_EQ(fly["max_pnl"], 22.6);
@@ -329,6 +351,7 @@ TEST(SelectorTracking, SettlementWritesAndStats) {
   EXPECT_EQ(t.active_count(), 1u);
   EXPECT_EQ(w.totals.at("active_count"), "1");
   EXPECT_TRUE(t.update(r, ctx(kClose + 1000, 6040)).empty());
+  EXPECT_TRUE(t.settle(official).empty());  // the same value again: nothing
 
   // A losing idea with max <= 0: captured 0, not a winner.
   const json first = json::parse(w.history_push[0]);
@@ -336,6 +359,51 @@ TEST(SelectorTracking, SettlementWritesAndStats) {
   EXPECT_EQ(put["pnl_captured_pct"], 0.0);
   EXPECT_EQ(put["is_winner"], false);
   EXPECT_EQ(put["r2r_achieved"], -1.0);
+}
+
+TEST(SelectorTracking, SettlesOnTheOfficialValueAndFollowsACorrection) {
+  SelectorTracker t("I:SPX");
+  const auto r = result("I:SPX", {row(0, 30, 6050, OptionType::call, 2.40),
+                                  row(1, 30, 6050, OptionType::call, 2.00)});
+  t.update(r, ctx(kT0, 6049));                // max 26.6
+  t.update(r, ctx(kClose - 1000, 6051.2));    // the last tick before the close
+  SettlementValue v;
+  v.expiration_ms = kClose;
+  v.value = 6030.0;  // the official close differs from the last tick
+  v.now_ms = kClose + 5 * 60'000;
+  auto w = t.settle(v);
+  ASSERT_EQ(w.history_push.size(), 1u);  // the dte-1 idea expires later: untouched
+  json rec = json::parse(w.history_push[0]);
+  EXPECT_EQ(rec["trade_id"], kFlyId);
+  EXPECT_EQ(rec["settlement_spot"], 6030.0);
+  EXPECT_EQ(rec["final_pnl"], 7.6);  // 30 - |6030 - 6050| - 2.4, not the last tick's 26.4
+  EXPECT_EQ(t.active_count(), 1u);
+  EXPECT_EQ(w.totals.at("active_count"), "1");
+
+  // The vendor restates the close: the record is rewritten, the stats move by the difference.
+  v.value = 6029.5;
+  v.now_ms += 30 * 60'000;
+  w = t.settle(v);
+  ASSERT_EQ(w.history_remove.size(), 1u);
+  EXPECT_EQ(json::parse(w.history_remove[0]), rec);
+  ASSERT_EQ(w.history_push.size(), 1u);
+  rec = json::parse(w.history_push[0]);
+  EXPECT_EQ(rec["settlement_spot"], 6029.5);
+  EXPECT_EQ(rec["final_pnl"], 7.1);
+  EXPECT_EQ(rec["settlement_revision"], 2);
+  EXPECT_EQ(w.settled_json.size(), 1u);
+  EXPECT_TRUE(w.active_del.empty());
+  EXPECT_TRUE(w.stats_incr.empty());  // count and wins unchanged
+  EXPECT_NEAR(w.stats_incr_float.at("rank1:total_pnl"), -0.5, 1e-9);
+  EXPECT_EQ(w.stats_incr_float.count("rank1:total_max_pnl"), 0u);
+
+  // A restatement that flips the outcome moves the wins.
+  v.value = 6080.0;  // 30 - 30 - 2.4 = -2.4: a loser now
+  w = t.settle(v);
+  EXPECT_EQ(w.stats_incr.at("rank1:wins"), -1);
+  // Nothing for a value that is no price.
+  v.value = std::nan("");
+  EXPECT_TRUE(t.settle(v).empty());
 }
 
 TEST(SelectorTracking, ExpiredRecommendationIsNotTracked) {
@@ -373,8 +441,13 @@ TEST(SelectorTracking, RestorePreventsRetracking) {
   EXPECT_EQ(h.size(), 2u);
   EXPECT_EQ(json::parse(h.at(kFlyId))["max_pnl"], 17.6);
   EXPECT_EQ(json::parse(h.at(kFlyId))["entry_time"], "2026-02-10T15:30:00Z");
-  // And they settle.
-  const auto s = after.update(r, ctx(kClose, 6040));
+  // And they settle, on the official value.
+  EXPECT_TRUE(after.update(r, ctx(kClose, 6040)).active_del.empty());
+  SettlementValue official;
+  official.expiration_ms = kClose;
+  official.value = 6040;
+  official.now_ms = kClose + 60'000;
+  const auto s = after.settle(official);
   EXPECT_EQ(s.active_del.size(), 2u);
   EXPECT_EQ(s.stats_incr.at("rank1:count"), 1);
   EXPECT_EQ(s.stats_incr.at("rank2:count"), 1);

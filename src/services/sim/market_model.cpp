@@ -27,6 +27,9 @@ void validate(const MarketModelConfig& c) {
   require(c.jump_stdev >= 0 && c.overnight_gap_stdev >= 0, "stdevs must be >= 0");
   require(c.u_shape_depth >= 0, "u_shape_depth must be >= 0");
   require(c.spy_ratio > 0 && c.spx_start * c.spy_ratio > c.spy_basis, "SPY must stay > 0");
+  require(std::isfinite(c.qqq_ratio) && c.qqq_ratio > 0 && std::isfinite(c.iwm_start) && c.iwm_start > 0 &&
+              std::isfinite(c.iwm_beta) && c.iwm_beta > 0 && c.iwm_beta < 5,
+          "QQQ and IWM need a positive ratio, start and beta");
   require(c.vix_vol_of_vol >= 0 && c.vix_reversion_per_year >= 0 && c.ndx_vol_ratio > 0 &&
               c.realised_to_implied > 0,
           "vol parameters must be > 0");
@@ -57,12 +60,16 @@ MarketModel::MarketModel(MarketModelConfig config, const core::Session& session)
   state_.ndx = config_.ndx_start;
   state_.vix = config_.vix_start;
   refresh_spy();
-  previous_close_ = {state_.spx, state_.ndx, state_.spy, state_.vix};
+  previous_close_ = {state_.spx, state_.ndx, state_.spy, state_.vix, state_.qqq, state_.iwm};
   state_.ts_ms = session_.open_ms;
   apply_overnight_gap();
 }
 
-void MarketModel::refresh_spy() { state_.spy = state_.spx * config_.spy_ratio - config_.spy_basis; }
+void MarketModel::refresh_spy() {
+  state_.spy = state_.spx * config_.spy_ratio - config_.spy_basis;
+  state_.qqq = state_.ndx * config_.qqq_ratio;
+  state_.iwm = config_.iwm_start * std::pow(state_.spx / config_.spx_start, config_.iwm_beta);
+}
 
 void MarketModel::apply_overnight_gap() {
   const double z1 = rng_.normal();
@@ -142,7 +149,7 @@ void MarketModel::start_session(const core::Session& session) {
     throw core::Error("bad_session", "market model: the next session must open after " +
                                          core::format_date(session_.date) + " closes");
   }
-  previous_close_ = {state_.spx, state_.ndx, state_.spy, state_.vix};
+  previous_close_ = {state_.spx, state_.ndx, state_.spy, state_.vix, state_.qqq, state_.iwm};
   session_ = session;
   state_.ts_ms = session.open_ms;
   jumps_ = 0;

@@ -10,7 +10,10 @@
 //        rho_spx_vix < 0, so it moves against the index;
 //   jumps Poisson with jumps_per_session, normal log-size on SPX, x ndx_jump_ratio on NDX and
 //        x vix_jump_beta on log-VIX;
-//   SPY  = SPX x spy_ratio - spy_basis (no own noise: the ETF tracks the index).
+//   SPY  = SPX x spy_ratio - spy_basis (no own noise: the ETF tracks the index);
+//   QQQ  = NDX x qqq_ratio (tracks NDX);
+//   IWM  = iwm_start x (SPX / spx_start)^iwm_beta (small caps move with a higher beta).
+// The ETFs draw nothing, so adding them left every other path unchanged.
 // Every substep draws the same number of variates whether a jump happens or not, so the path is
 // a function of the seed and the number of substeps only. advance_to(t) runs the substeps whose
 // end is <= t; a caller stepping in 100 ms, 1 s or 7.3 s chunks sees bit-identical states at the
@@ -35,6 +38,9 @@ struct MarketModelConfig {
   double vix_start = 16.0;
   double spy_ratio = 0.1;
   double spy_basis = 0.35;
+  double qqq_ratio = 0.0244;
+  double iwm_start = 225.0;
+  double iwm_beta = 1.2;
   double rho_spx_ndx = 0.9;
   double ndx_vol_ratio = 1.25;
   double realised_to_implied = 0.85;
@@ -57,6 +63,8 @@ struct MarketState {
   double ndx = 0;
   double spy = 0;
   double vix = 0;
+  double qqq = 0;
+  double iwm = 0;
   std::int64_t substeps = 0;  // completed in this session
   bool jumped = false;        // the last substep carried a jump
 };
@@ -67,6 +75,8 @@ struct PreviousClose {
   double ndx = 0;
   double spy = 0;
   double vix = 0;
+  double qqq = 0;
+  double iwm = 0;
 };
 
 class MarketModel {

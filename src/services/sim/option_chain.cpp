@@ -60,12 +60,7 @@ std::optional<Underlying> parse_underlying(std::string_view text) {
   return std::nullopt;
 }
 
-core::Date monthly_expiration(int year, unsigned month) {
-  using namespace std::chrono;
-  const core::Date third_friday{
-      sys_days{year_month_weekday{std::chrono::year{year}, std::chrono::month{month}, Friday[3]}}};
-  return core::trading_day_on_or_before(third_friday);
-}
+core::Date monthly_expiration(int year, unsigned month) { return core::monthly_expiration(year, month); }
 
 core::Date next_monthly_expiration_after(core::Date session) {
   int y = int(session.year());

@@ -16,6 +16,8 @@ namespace {
 constexpr std::string_view kOptionsPrefix = "/v3/snapshot/options/";
 constexpr std::string_view kIndicesPath = "/v3/snapshot/indices";
 constexpr std::string_view kStocksPrefix = "/v2/snapshot/locale/us/markets/stocks/tickers/";
+constexpr std::string_view kUniversalPath = "/v3/snapshot";
+constexpr std::string_view kOpenClosePrefix = "/v1/open-close/";
 
 const std::string* find_param(const QueryParams& q, std::string_view name) {
   for (const auto& [k, v] : q) {
@@ -109,6 +111,10 @@ RestResponse RestApi::handle(const SimMarket& market, const RestRequest& req) {
     if (path.substr(0, kStocksPrefix.size()) == kStocksPrefix) {
       return stock_snapshot(market, path.substr(kStocksPrefix.size()), id);
     }
+    if (path == kUniversalPath) return universal_snapshot(market, req, id);
+    if (path.substr(0, kOpenClosePrefix.size()) == kOpenClosePrefix) {
+      return open_close(market, path.substr(kOpenClosePrefix.size()), id);
+    }
   } catch (const core::Error& e) {
     if (e.code() == "bad_request" || e.code() == "bad_cursor") return error(400, id, e.what());
     return error(500, id, "internal error: " + e.code());
@@ -186,15 +192,59 @@ RestResponse RestApi::indices_snapshot(const SimMarket& market, const RestReques
 
 RestResponse RestApi::stock_snapshot(const SimMarket& market, std::string_view ticker,
                                      const std::string& id) {
-  if (ticker != kSpyTicker) {
+  const auto stock = parse_stock_ticker(ticker);
+  if (!stock) {
     return error(404, id, "ticker not found: " + std::string(ticker.substr(0, 40)), "NOT_FOUND");
   }
   std::string body = "{\"request_id\":";
   json_out::append_string(body, id);
   body += ",\"status\":\"OK\",\"ticker\":";
-  append_stock_ticker_json(body, market);
+  append_stock_ticker_json(body, market, *stock);
   body += '}';
   return {200, std::move(body), "application/json"};
+}
+
+RestResponse RestApi::universal_snapshot(const SimMarket& market, const RestRequest& req,
+                                         const std::string& id) {
+  std::vector<std::string_view> tickers;
+  if (const auto* any = find_param(req.query, "ticker.any_of")) {
+    tickers = split_commas(*any);
+  } else if (const auto* one = find_param(req.query, "ticker")) {
+    tickers = split_commas(*one);
+  } else {
+    for (auto i : kAllIndices) tickers.push_back(index_ticker(i));
+    for (auto st : kAllStocks) tickers.push_back(stock_ticker(st));
+  }
+  if (tickers.size() > 250) throw core::Error("bad_request", "ticker.any_of allows at most 250 tickers");
+  std::string body = "{\"request_id\":";
+  json_out::append_string(body, id);
+  body += ",\"results\":[";
+  for (std::size_t n = 0; n < tickers.size(); ++n) {
+    if (n) body += ',';
+    append_universal_result_json(body, market, tickers[n], config_.include_fmv);
+  }
+  body += "],\"status\":\"OK\"}";
+  return {200, std::move(body), "application/json"};
+}
+
+RestResponse RestApi::open_close(const SimMarket& market, std::string_view rest, const std::string& id) {
+  const auto slash = rest.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) {
+    return error(404, id, "route not found: " + std::string(kOpenClosePrefix) + std::string(rest.substr(0, 100)),
+                 "NOT_FOUND");
+  }
+  const auto ticker = rest.substr(0, slash);
+  const auto date = core::parse_date(rest.substr(slash + 1));
+  if (!date) throw core::Error("bad_request", "date must be YYYY-MM-DD");
+  const auto summary = market.day_summary(ticker, *date);
+  if (!summary) {
+    // The vendor's answer for a day it has no summary of (yet).
+    std::string body = "{\"status\":\"NOT_FOUND\",\"request_id\":";
+    json_out::append_string(body, id);
+    body += ",\"message\":\"Data not found.\"}";
+    return {404, std::move(body), "application/json"};
+  }
+  return {200, open_close_json(*summary), "application/json"};
 }
 
 }  // namespace ms::sim

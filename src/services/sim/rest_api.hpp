@@ -2,7 +2,11 @@
 // The simulator's REST surface as a pure function of the market (spec massive.md §2.2b):
 //   GET /v3/snapshot/options/{I:SPX|SPX|I:NDX|NDX}   option chain snapshot, paginated
 //   GET /v3/snapshot/indices?ticker.any_of=I:SPX,I:VIX   (or ticker=; none = every index)
-//   GET /v2/snapshot/locale/us/markets/stocks/tickers/SPY
+//   GET /v2/snapshot/locale/us/markets/stocks/tickers/{SPY|QQQ|IWM}
+//   GET /v3/snapshot?ticker.any_of=I:SPX,SPY,O:SPXW…   universal snapshot (or ticker=; none =
+//                                                     every index and stock)
+//   GET /v1/open-close/{ticker}/{YYYY-MM-DD}          daily summary with the official open and
+//                                                     close (404 "Data not found." until then)
 // Auth: ?apiKey=KEY or "Authorization: Bearer KEY"; missing or unknown -> 401
 // {"status":"ERROR","request_id":"…","error":"…"}. Other failures use the same body with
 // status "ERROR" (400 bad parameter or cursor, 405 method) or "NOT_FOUND" (404).
@@ -56,6 +60,8 @@ class RestApi {
                                 const std::string& id);
   RestResponse stock_snapshot(const SimMarket& market, std::string_view ticker,
                               const std::string& id);
+  RestResponse universal_snapshot(const SimMarket& market, const RestRequest& req, const std::string& id);
+  RestResponse open_close(const SimMarket& market, std::string_view rest, const std::string& id);
 
   RestApiConfig config_;
   std::uint64_t requests_ = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -258,8 +259,15 @@ TEST_F(RestApiTest, UntradedContractOmitsTradeFields) {
   const auto& c = j["results"][0];
   ASSERT_EQ(c["details"]["ticker"], spec.ticker);
   EXPECT_FALSE(c.contains("last_trade"));
-  EXPECT_EQ(c["day"].size(), 1u);
-  EXPECT_TRUE(c["day"].contains("previous_close"));
+  // The day object is complete though nothing traded: prices at the previous close, no volume.
+  const auto& day = c["day"];
+  EXPECT_EQ(day.size(), 10u);
+  const double prev = day["previous_close"].get<double>();
+  for (const char* k : {"close", "high", "low", "open", "vwap"}) EXPECT_EQ(day[k].get<double>(), prev) << k;
+  EXPECT_EQ(day["volume"], 0);
+  EXPECT_EQ(day["change"], 0);
+  EXPECT_EQ(day["change_percent"], 0);
+  EXPECT_EQ(day["last_updated"].get<std::int64_t>(), test::session_of(test::tuesday()).open_ms * 1'000'000);
 }
 
 TEST_F(RestApiTest, FmvOnlyWhenConfigured) {
@@ -302,7 +310,172 @@ TEST_F(RestApiTest, StockSnapshotHasDayAndMinute) {
   EXPECT_LT(t["lastQuote"]["p"].get<double>(), t["lastQuote"]["P"].get<double>());
   EXPECT_TRUE(t["lastTrade"]["p"].is_number());
   EXPECT_TRUE(test::has_no_nulls(j));
-  expect_error_body(get("/v2/snapshot/locale/us/markets/stocks/tickers/QQQ"), 404, "NOT_FOUND");
+  // The first session has no yesterday: prevDay is the previous close with no volume.
+  const auto& prev = t["prevDay"];
+  for (const char* k : {"o", "h", "l", "c", "vw"}) {
+    EXPECT_NEAR(prev[k].get<double>(), market_.spy_day().previous_close, 0.006) << k;
+  }
+  EXPECT_EQ(prev["v"], 0);
+  expect_error_body(get("/v2/snapshot/locale/us/markets/stocks/tickers/TSLA"), 404, "NOT_FOUND");
+}
+
+TEST_F(RestApiTest, QqqAndIwmAlongsideSpy) {
+  for (auto st : {Stock::qqq, Stock::iwm}) {
+    const auto j = get_json("/v2/snapshot/locale/us/markets/stocks/tickers/" + std::string(stock_ticker(st)));
+    const auto& t = j["ticker"];
+    EXPECT_EQ(t["ticker"], stock_ticker(st));
+    EXPECT_GT(t["day"]["v"].get<std::int64_t>(), 0) << stock_ticker(st);
+    EXPECT_NEAR(t["lastQuote"]["p"].get<double>(), market_.stock_value(st), 0.011);
+    EXPECT_TRUE(t["lastTrade"]["p"].is_number());
+    EXPECT_TRUE(t["min"]["c"].is_number());
+    EXPECT_TRUE(test::has_no_nulls(j));
+  }
+  // Derived from their index: QQQ ~ NDX / 41, IWM ~ 225 at SPX 6000.
+  EXPECT_NEAR(market_.stock_value(Stock::qqq), market_.state().ndx * 0.0244, 1e-9);
+  EXPECT_GT(market_.stock_value(Stock::iwm), 150);
+  EXPECT_LT(market_.stock_value(Stock::iwm), 300);
+}
+
+TEST_F(RestApiTest, UniversalSnapshotAcrossAssetClasses) {
+  const auto& spec = market_.chain()[market_.chain().contracts_of(Underlying::spx).front()];
+  const auto j = get_json("/v3/snapshot", {{"ticker.any_of", "I:SPX,SPY,QQQ,IWM," + spec.ticker + ",NOPE"}});
+  ASSERT_EQ(j["results"].size(), 6u);
+  const auto& r = j["results"];
+  EXPECT_EQ(r[0]["type"], "indices");
+  EXPECT_NEAR(r[0]["value"].get<double>(), market_.state().spx, 0.006);
+  for (const char* k : {"change", "change_percent", "close", "high", "low", "open", "previous_close", "price"}) {
+    EXPECT_TRUE(r[0]["session"][k].is_number()) << k;
+  }
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_EQ(r[i]["type"], "stocks");
+    EXPECT_TRUE(r[i]["last_quote"]["bid"].is_number());
+    EXPECT_TRUE(r[i]["last_trade"]["price"].is_number());
+    EXPECT_TRUE(r[i]["last_minute"]["close"].is_number());
+    EXPECT_GT(r[i]["session"]["volume"].get<std::int64_t>(), 0);
+    EXPECT_EQ(r[i]["market_status"], "open");
+  }
+  EXPECT_EQ(r[1]["ticker"], "SPY");
+  EXPECT_EQ(r[4]["type"], "options");
+  EXPECT_EQ(r[4]["ticker"], spec.ticker);
+  EXPECT_EQ(r[4]["details"]["strike_price"].get<double>(), spec.strike);
+  EXPECT_EQ(r[4]["underlying_asset"]["ticker"], "I:SPX");
+  EXPECT_TRUE(r[4]["session"]["previous_close"].is_number());
+  EXPECT_EQ(r[5]["error"], "NOT_FOUND");
+  EXPECT_TRUE(test::has_no_nulls(j));
+  // No filter: every index and stock.
+  EXPECT_EQ(get_json("/v3/snapshot")["results"].size(), 6u);
+}
+
+TEST(RestApiSettlement, DailySummaryPublishesOfficialValuesAfterTheirDelays) {
+  SimConfig cfg = test::small_config(11);
+  cfg.settlement.correction_probability = 1.0;  // every close is restated
+  // Start five minutes before the close.
+  const auto s = test::session_of(test::tuesday());
+  SimMarket m(cfg, test::tuesday(), std::chrono::milliseconds(s.close_ms - s.open_ms - 5 * 60'000));
+  RestApiConfig rc;
+  rc.api_key = "k";
+  RestApi api(rc);
+  auto get = [&](const std::string& path) {
+    RestRequest r;
+    r.path = path;
+    r.query = {{"apiKey", "k"}};
+    return api.handle(m, r);
+  };
+  const std::string path = "/v1/open-close/I:SPX/2026-02-10";
+  m.advance_one_tick();
+  // During the session: the official open (published 5 minutes after the open), no close yet.
+  auto r = get(path);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = json::parse(r.body);
+  const auto* rec = m.session_record(test::tuesday());
+  ASSERT_NE(rec, nullptr);
+  const auto& v = rec->values.at("I:SPX");
+  EXPECT_EQ(j["status"], "OK");
+  EXPECT_EQ(j["from"], "2026-02-10");
+  EXPECT_EQ(j["symbol"], "I:SPX");
+  EXPECT_DOUBLE_EQ(j["open"].get<double>(), v.official_open);
+  EXPECT_NE(v.official_open, std::round(v.first_tick * 100) / 100);  // not the first tick
+  EXPECT_FALSE(j.contains("close"));
+  EXPECT_FALSE(j.contains("afterHours"));
+
+  // Through the close tick: the close is not published yet (404, the vendor's "Data not found.").
+  while (!m.advance_one_tick().session_closed) {
+  }
+  EXPECT_TRUE(rec->closed);
+  EXPECT_NE(v.official_close, std::round(v.last_tick * 100) / 100);
+  EXPECT_NEAR(v.official_close, v.last_tick, v.last_tick * 3e-4 + 0.011);
+  EXPECT_DOUBLE_EQ(v.last_tick, m.index_value(Index::spx));
+  j = json::parse(get(path).body);
+  EXPECT_FALSE(j.contains("close"));
+  // Five simulated minutes later (the next session's 09:35): the official close.
+  for (int i = 0; i < 5 * 60 + 1; ++i) m.advance_one_tick();
+  j = json::parse(get(path).body);
+  ASSERT_TRUE(j.contains("close")) << j.dump();
+  EXPECT_DOUBLE_EQ(j["close"].get<double>(), v.official_close);
+  EXPECT_DOUBLE_EQ(j["afterHours"].get<double>(), v.official_close);
+  EXPECT_GE(j["high"].get<double>(), j["low"].get<double>());
+  // Twenty minutes after the close: the restatement.
+  ASSERT_TRUE(v.corrected_close.has_value());
+  EXPECT_NE(*v.corrected_close, v.official_close);
+  for (int i = 0; i < 15 * 60; ++i) m.advance_one_tick();
+  j = json::parse(get(path).body);
+  EXPECT_DOUBLE_EQ(j["close"].get<double>(), *v.corrected_close);
+
+  // Stocks carry a volume; unknown tickers, days not simulated and bad dates.
+  j = json::parse(get("/v1/open-close/SPY/2026-02-10").body);
+  EXPECT_GT(j["volume"].get<std::int64_t>(), 0);
+  r = get("/v1/open-close/I:SPX/2026-02-09");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(json::parse(r.body)["message"], "Data not found.");
+  EXPECT_EQ(json::parse(r.body)["status"], "NOT_FOUND");
+  EXPECT_EQ(get("/v1/open-close/TSLA/2026-02-10").status, 404);
+  EXPECT_EQ(get("/v1/open-close/I:SPX/2026-02-31").status, 400);
+  EXPECT_EQ(get("/v1/open-close/I:SPX").status, 404);
+  // The next session's open is not official in its first five minutes... it is by now.
+  EXPECT_EQ(get("/v1/open-close/I:SPX/2026-02-11").status, 200);
+}
+
+TEST(RestApiSettlement, PrevDayIsThePreviousSessionsFullBar) {
+  const auto s = test::session_of(test::tuesday());
+  SimMarket m(test::small_config(5), test::tuesday(), std::chrono::milliseconds(s.close_ms - s.open_ms - 3000));
+  while (!m.advance_one_tick().session_closed) {
+  }
+  const Bar tuesday = m.stock_day(Stock::qqq).day;
+  ASSERT_GT(tuesday.volume, 0);
+  for (int i = 0; i < 5; ++i) m.advance_one_tick();  // into Wednesday
+  RestApiConfig rc;
+  rc.api_key = "k";
+  RestApi api(rc);
+  RestRequest r;
+  r.path = "/v2/snapshot/locale/us/markets/stocks/tickers/QQQ";
+  r.query = {{"apiKey", "k"}};
+  const auto prev = json::parse(api.handle(m, r).body)["ticker"]["prevDay"];
+  EXPECT_NEAR(prev["o"].get<double>(), tuesday.open, 0.006);
+  EXPECT_NEAR(prev["h"].get<double>(), tuesday.high, 0.006);
+  EXPECT_NEAR(prev["l"].get<double>(), tuesday.low, 0.006);
+  EXPECT_NEAR(prev["c"].get<double>(), m.stock_day(Stock::qqq).previous_close, 0.006);
+  EXPECT_EQ(prev["v"].get<std::int64_t>(), tuesday.volume);
+  EXPECT_NEAR(prev["vw"].get<double>(), tuesday.vwap(), 1e-4);
+}
+
+TEST(RestApiSettlement, OfficialValuesAreSeededAndNeverTheTick) {
+  const auto s = test::session_of(test::tuesday());
+  auto run = [&](std::uint64_t seed) {
+    SimMarket m(test::small_config(seed), test::tuesday(),
+                std::chrono::milliseconds(s.close_ms - s.open_ms - 2000));
+    while (!m.advance_one_tick().session_closed) {
+    }
+    return *m.session_record(test::tuesday());
+  };
+  const auto a = run(3), b = run(3), c = run(4);
+  for (const auto& [ticker, v] : a.values) {
+    EXPECT_EQ(v.official_close, b.values.at(ticker).official_close) << ticker;
+    EXPECT_EQ(v.official_open, b.values.at(ticker).official_open) << ticker;
+    EXPECT_NE(v.official_close, std::round(v.last_tick * 100) / 100) << ticker;
+    EXPECT_NE(v.official_open, std::round(v.first_tick * 100) / 100) << ticker;
+  }
+  EXPECT_NE(a.values.at("I:SPX").official_close, c.values.at("I:SPX").official_close);
+  EXPECT_EQ(a.values.size(), 6u);  // I:SPX I:NDX I:VIX SPY QQQ IWM
 }
 
 TEST_F(RestApiTest, UnknownRoutesAndMethods) {

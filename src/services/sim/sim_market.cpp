@@ -107,6 +107,31 @@ std::optional<Index> parse_index_ticker(std::string_view t) {
   return std::nullopt;
 }
 
+std::string_view stock_ticker(Stock s) {
+  switch (s) {
+    case Stock::spy: return "SPY";
+    case Stock::qqq: return "QQQ";
+    case Stock::iwm: return "IWM";
+  }
+  return "";
+}
+
+std::string_view stock_name(Stock s) {
+  switch (s) {
+    case Stock::spy: return "SPDR S&P 500 ETF Trust";
+    case Stock::qqq: return "Invesco QQQ Trust, Series 1";
+    case Stock::iwm: return "iShares Russell 2000 ETF";
+  }
+  return "";
+}
+
+std::optional<Stock> parse_stock_ticker(std::string_view t) {
+  for (auto s : kAllStocks) {
+    if (stock_ticker(s) == t) return s;
+  }
+  return std::nullopt;
+}
+
 SimMarket::SimMarket(SimConfig config, core::Date first_session,
                      std::chrono::milliseconds start_offset)
     : config_(config),
@@ -160,8 +185,11 @@ void SimMarket::open_session(const core::Session& s) {
   const auto& prev = model_.previous_close();
   const double prevs[3] = {prev.spx, prev.ndx, prev.vix};
   for (int i = 0; i < 3; ++i) index_days_[i] = IndexDay{prevs[i], {}, {}, {}};
-  spy_ = StockDay{};
-  spy_.previous_close = prev.spy;
+  const double prev_stocks[3] = {prev.spy, prev.qqq, prev.iwm};
+  for (int i = 0; i < 3; ++i) {
+    stocks_[i] = StockDay{};
+    stocks_[i].previous_close = prev_stocks[i];
+  }
   traded_this_tick_.clear();
   traded_this_minute_.clear();
 }
@@ -212,12 +240,28 @@ OptionQuote SimMarket::quote(std::uint32_t i) const {
   return memo_quote_[i];
 }
 
-QuotePrint SimMarket::spy_quote() const {
-  const double spy = model_.state().spy;
+double SimMarket::stock_value(Stock s) const {
+  const auto& st = model_.state();
+  return s == Stock::spy ? st.spy : s == Stock::qqq ? st.qqq : st.iwm;
+}
+
+std::optional<Bar> SimMarket::previous_stock_bar(Stock s) const {
+  // The newest closed record of an earlier session.
+  for (auto it = records_.rbegin(); it != records_.rend(); ++it) {
+    if (!it->closed || it->date == session_.date) continue;
+    const auto v = it->values.find(stock_ticker(s));
+    if (v != it->values.end() && v->second.day.has_data) return v->second.day;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+QuotePrint SimMarket::stock_quote(Stock s) const {
+  const double value = stock_value(s);
   QuotePrint q;
-  q.bid_cents = std::int64_t(std::floor(spy * 100.0));
+  q.bid_cents = std::int64_t(std::floor(value * 100.0));
   q.ask_cents = q.bid_cents + 1;
-  const std::uint64_t h = mix(config_.seed, stable_hash(kSpyTicker), std::uint64_t(now_ms_));
+  const std::uint64_t h = mix(config_.seed, stable_hash(stock_ticker(s)), std::uint64_t(now_ms_));
   q.bid_size = 100 * std::int64_t(1 + mix(h, 1) % 30);
   q.ask_size = 100 * std::int64_t(1 + mix(h, 2) % 30);
   q.bid_exchange = kSpyExchanges[mix(h, 3) % std::size(kSpyExchanges)];
@@ -229,6 +273,7 @@ QuotePrint SimMarket::spy_quote() const {
 const MarketTick& SimMarket::advance_one_tick() {
   if (next_tick_ms_ > session_.close_ms) {
     const auto next = core::session_for(core::next_trading_day(session_.date));
+    completed_ms_ += session_.close_ms - session_.open_ms;
     model_.start_session(*next);
     ++session_index_;
     open_session(*next);
@@ -245,6 +290,8 @@ const MarketTick& SimMarket::advance_one_tick() {
   if (!opened_) {
     opened_ = true;
     for (auto i : kAllIndices) index_days_[static_cast<int>(i)].day.add(index_value(i), 0);
+    now_ms_ = t;
+    record_open();
   }
   while (model_.state().ts_ms + kSubstepMs <= t) {
     if (!model_.step()) break;
@@ -260,6 +307,7 @@ const MarketTick& SimMarket::advance_one_tick() {
   if (t > session_.open_ms && ((t - session_.open_ms) % kMinuteMs == 0 || t == session_.close_ms)) {
     close_minute(tick_, t);
   }
+  if (tick_.session_closed) record_close();
   next_tick_ms_ = t + config_.tick_ms;
   ++ticks_;
   return tick_;
@@ -291,6 +339,7 @@ void SimMarket::on_substep(MarketTick& tick) {
   const std::uint64_t u_exchange = spy_rng_.bits();
   const double per_substep =
       config_.spy_trades_per_second * double(kSubstepMs) / 1000.0 * model_.intraday_vol_factor_at(s.ts_ms);
+  for (auto st : {Stock::qqq, Stock::iwm}) trade_stock(st, tick, s);
   if (u_trade >= std::min(0.95, per_substep)) return;
 
   TradePrint p;
@@ -304,15 +353,16 @@ void SimMarket::on_substep(MarketTick& tick) {
   }
   p.exchange = kSpyExchanges[u_exchange % std::size(kSpyExchanges)];
   p.tape = kSpyTape;
-  ++spy_.trade_count;
-  p.trade_id = std::to_string(spy_.trade_count);
+  StockDay& spy = stocks_[0];
+  ++spy.trade_count;
+  p.trade_id = std::to_string(spy.trade_count);
   const EpochMs t = s.ts_ms - EpochMs(u_time * double(kSubstepMs - 1));
   const double price = double(p.price_cents) / 100.0;
-  spy_.day.add(price, p.size);
-  spy_.second.add(price, p.size);
-  spy_.minute.add(price, p.size);
-  spy_.last_trade = p;
-  spy_.last_trade_ms = t;
+  spy.day.add(price, p.size);
+  spy.second.add(price, p.size);
+  spy.minute.add(price, p.size);
+  spy.last_trade = p;
+  spy.last_trade_ms = t;
   tick.events.push_back({Channel::trade, std::string(kSpyTicker), t, std::move(p)});
 }
 
@@ -395,11 +445,12 @@ void SimMarket::close_second(MarketTick& tick, EpochMs t) {
     }
     d.second = Bar{};
   }
-  if (spy_.second.has_data) {
+  StockDay& spy = stocks_[0];
+  if (spy.second.has_data) {
     tick.events.push_back({Channel::second_agg, std::string(kSpyTicker), t,
-                           traded_aggregate(spy_.second, spy_.day, start, t)});
+                           traded_aggregate(spy.second, spy.day, start, t)});
   }
-  spy_.second = Bar{};
+  for (auto& st : stocks_) st.second = Bar{};
   for (auto i : traded_this_tick_) {
     const auto& d = days_[i];
     Bar b;
@@ -419,13 +470,18 @@ void SimMarket::close_minute(MarketTick& tick, EpochMs t) {
     }
     d.minute = Bar{};
   }
-  if (spy_.minute.has_data) {
+  StockDay& spy = stocks_[0];
+  if (spy.minute.has_data) {
     tick.events.push_back({Channel::minute_agg, std::string(kSpyTicker), t,
-                           traded_aggregate(spy_.minute, spy_.day, start, t)});
-    spy_.last_minute = spy_.minute;
-    spy_.last_minute_start = start;
+                           traded_aggregate(spy.minute, spy.day, start, t)});
   }
-  spy_.minute = Bar{};
+  for (auto& st : stocks_) {
+    if (st.minute.has_data) {
+      st.last_minute = st.minute;
+      st.last_minute_start = start;
+    }
+    st.minute = Bar{};
+  }
   std::sort(traded_this_minute_.begin(), traded_this_minute_.end());
   for (auto i : traded_this_minute_) {
     auto& d = days_[i];
@@ -434,6 +490,127 @@ void SimMarket::close_minute(MarketTick& tick, EpochMs t) {
     d.minute = Bar{};
   }
   traded_this_minute_.clear();
+}
+
+// QQQ and IWM: the same trade process as SPY, drawn counter-based per (stock, substep) so
+// SPY's own stream, and every test pinned to it, stay as they were. Not WebSocket events.
+void SimMarket::trade_stock(Stock st, MarketTick&, const MarketState& s) {
+  const std::uint64_t h = mix(config_.seed, stable_hash(stock_ticker(st)), std::uint64_t(s.ts_ms));
+  const double per_substep =
+      config_.spy_trades_per_second * double(kSubstepMs) / 1000.0 * model_.intraday_vol_factor_at(s.ts_ms);
+  if (unit_from_bits(h) >= std::min(0.95, per_substep)) return;
+  StockDay& d = stocks_[static_cast<int>(st)];
+  TradePrint p;
+  const double u_price = unit_from_bits(mix(h, 1));
+  p.price_cents = std::llround(stock_value(st) * 100.0) + (u_price < 0.25 ? -1 : u_price > 0.75 ? 1 : 0);
+  p.size = 100 * std::min<std::int64_t>(50, 1 + std::int64_t(-std::log(1.0 - unit_from_bits(mix(h, 2))) * 1.5));
+  p.exchange = kSpyExchanges[mix(h, 3) % std::size(kSpyExchanges)];
+  p.tape = kSpyTape;
+  ++d.trade_count;
+  p.trade_id = std::to_string(d.trade_count);
+  const double price = double(p.price_cents) / 100.0;
+  d.day.add(price, p.size);
+  d.second.add(price, p.size);
+  d.minute.add(price, p.size);
+  d.last_trade = p;
+  d.last_trade_ms = s.ts_ms - EpochMs(mix(h, 4) % std::uint64_t(kSubstepMs - 1));
+}
+
+// A seeded, never-zero offset of at most max_offset_bp of the value (at least one cent): the
+// official value and the tick it follows are told apart by every test.
+double SimMarket::offset(std::string_view ticker, double value, std::uint64_t what) const {
+  const auto day = std::uint64_t(std::chrono::sys_days(session_.date).time_since_epoch().count());
+  const std::uint64_t h = mix(config_.seed, stable_hash(ticker), day, what);
+  const double bp = config_.settlement.max_offset_bp * (0.3 + 0.7 * unit_from_bits(h));
+  double cents = std::round(value * bp / 1e4 * 100.0);
+  if (cents < 1) cents = 1;
+  return (mix(h, 1) & 1 ? 1.0 : -1.0) * cents / 100.0;
+}
+
+void SimMarket::record_open() {
+  SessionRecord r;
+  r.date = session_.date;
+  r.open_elapsed = elapsed_ms();
+  auto add = [&](std::string_view ticker, double value) {
+    OfficialValues v;
+    v.first_tick = value;
+    v.official_open = std::round((value + offset(ticker, value, 0x4F50454E /* OPEN */)) * 100.0) / 100.0;
+    r.values.emplace(std::string(ticker), v);
+  };
+  for (auto i : kAllIndices) add(index_ticker(i), index_value(i));
+  for (auto st : kAllStocks) add(stock_ticker(st), stock_value(st));
+  records_.push_back(std::move(r));
+  while (records_.size() > kKeptSessions) records_.pop_front();
+}
+
+void SimMarket::record_close() {
+  if (records_.empty() || records_.back().date != session_.date) return;
+  SessionRecord& r = records_.back();
+  r.closed = true;
+  r.close_elapsed = elapsed_ms();
+  auto close = [&](std::string_view ticker, double last, const Bar& day) {
+    auto& v = r.values[std::string(ticker)];
+    v.last_tick = last;
+    v.official_close = std::round((last + offset(ticker, last, 0x434C4F5345 /* CLOSE */)) * 100.0) / 100.0;
+    v.day = day;
+    const auto day_n = std::uint64_t(std::chrono::sys_days(session_.date).time_since_epoch().count());
+    const std::uint64_t h = mix(config_.seed, stable_hash(ticker), day_n, 0x434F5252 /* CORR */);
+    if (unit_from_bits(h) < config_.settlement.correction_probability) {
+      const double c = v.official_close + offset(ticker, v.official_close, 0x5245 /* RE */) / 3.0;
+      v.corrected_close = std::round(c * 100.0) / 100.0;
+      if (*v.corrected_close == v.official_close) *v.corrected_close += 0.01;
+    }
+  };
+  for (auto i : kAllIndices) close(index_ticker(i), index_value(i), index_days_[static_cast<int>(i)].day);
+  for (auto st : kAllStocks) {
+    const StockDay& d = stocks_[static_cast<int>(st)];
+    const double last = d.last_trade_ms > 0 ? double(d.last_trade.price_cents) / 100.0 : stock_value(st);
+    close(stock_ticker(st), last, d.day);
+  }
+}
+
+const SessionRecord* SimMarket::session_record(core::Date date) const {
+  for (const auto& r : records_) {
+    if (r.date == date) return &r;
+  }
+  return nullptr;
+}
+
+std::optional<DaySummary> SimMarket::day_summary(std::string_view ticker, core::Date date) const {
+  const SessionRecord* r = session_record(date);
+  if (!r) return std::nullopt;
+  const auto v = r->values.find(ticker);
+  if (v == r->values.end()) return std::nullopt;
+  const auto& cfg = config_.settlement;
+  const EpochMs now = elapsed_ms();
+  if (now - r->open_elapsed < cfg.open_final_after_ms) return std::nullopt;
+  DaySummary d;
+  d.ticker = std::string(ticker);
+  d.date = date;
+  d.open = v->second.official_open;
+  const auto stock = parse_stock_ticker(ticker);
+  d.stock = stock.has_value();
+  Bar day = v->second.day;
+  if (!r->closed) {
+    if (const auto i = parse_index_ticker(ticker)) {
+      day = index_days_[static_cast<int>(*i)].day;
+    } else if (stock) {
+      day = stocks_[static_cast<int>(*stock)].day;
+    }
+  }
+  d.high = day.has_data ? day.high : d.open;
+  d.low = day.has_data ? day.low : d.open;
+  d.volume = day.volume;
+  if (r->closed && now - r->close_elapsed >= cfg.close_final_after_ms) {
+    d.close = v->second.official_close;
+    if (v->second.corrected_close && now - r->close_elapsed >= cfg.correction_after_ms) {
+      d.close = v->second.corrected_close;
+    }
+  }
+  // The official values bound the day too.
+  d.high = std::max({d.high, d.open, d.close.value_or(d.open)});
+  d.low = std::min({d.low, d.open, d.close.value_or(d.open)});
+  return d;
 }
 
 }  // namespace ms::sim

@@ -18,7 +18,9 @@
 // Not thread-safe: one strand owns a SimMarket; quote()/valuation() memoise per tick.
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +32,17 @@
 
 namespace ms::sim {
 
+// Official values (the vendor's daily summary, GET /v1/open-close/{T}/{date}). Times are
+// simulated market time elapsed since the event: the simulator has no evening (its clock goes
+// on at the next open), so "5 minutes after the close" is 09:35 of the next session.
+struct SettlementConfig {
+  EpochMs open_final_after_ms = 5 * 60'000;   // the official opening value is published then
+  EpochMs close_final_after_ms = 5 * 60'000;  // the official close is published then
+  EpochMs correction_after_ms = 20 * 60'000;  // a drawn restatement of the close replaces it
+  double correction_probability = 0.25;       // per symbol and session
+  double max_offset_bp = 3.0;  // |official - tick| <= this many basis points (>= 1 cent, never 0)
+};
+
 struct SimConfig {
   std::uint64_t seed = 1;  // overrides model.seed and chain.seed
   MarketModelConfig model;
@@ -37,6 +50,7 @@ struct SimConfig {
   EpochMs tick_ms = 1000;                 // a multiple of kSubstepMs
   double option_trades_per_second = 0.15;  // an at-the-money 0-DTE contract at midday
   double spy_trades_per_second = 6.0;
+  SettlementConfig settlement;
 };
 
 enum class Index : std::uint8_t { spx, ndx, vix };
@@ -46,6 +60,15 @@ std::string_view index_name(Index i);    // "S&P 500"
 std::optional<Index> parse_index_ticker(std::string_view ticker);
 
 inline constexpr std::string_view kSpyTicker = "SPY";
+
+// The stocks (ETFs) the simulator serves. SPY prints trades and quotes on the stocks WebSocket
+// (the volume profile's source); QQQ and IWM trade too (their day, minute and last trade move)
+// but are served on REST only.
+enum class Stock : std::uint8_t { spy, qqq, iwm };
+inline constexpr Stock kAllStocks[] = {Stock::spy, Stock::qqq, Stock::iwm};
+std::string_view stock_ticker(Stock s);  // "SPY"
+std::string_view stock_name(Stock s);    // "SPDR S&P 500 ETF Trust"
+std::optional<Stock> parse_stock_ticker(std::string_view ticker);
 
 // One bar being built (or just finished) from prices.
 struct Bar {
@@ -87,6 +110,35 @@ struct StockDay {
   std::uint64_t trade_count = 0;
 };
 
+// One symbol's official values of one session (see SettlementConfig).
+struct OfficialValues {
+  double first_tick = 0;      // the session's first value
+  double official_open = 0;   // the opening (AM settlement) value: first tick + a seeded offset
+  double last_tick = 0;       // the value at the close tick
+  double official_close = 0;  // last tick + a seeded offset
+  std::optional<double> corrected_close;  // a seeded restatement, when drawn
+  Bar day;                    // the session's bar (index values or stock trades); final at the close
+};
+
+struct SessionRecord {
+  core::Date date{};
+  EpochMs open_elapsed = 0;   // elapsed_ms() at the session's first tick
+  EpochMs close_elapsed = 0;  // elapsed_ms() at its close tick
+  bool closed = false;
+  std::map<std::string, OfficialValues, std::less<>> values;  // by ticker: I:SPX … IWM
+};
+
+// What the vendor's daily summary shows at a moment: a field is absent until it is official.
+struct DaySummary {
+  std::string ticker;
+  core::Date date{};
+  bool stock = false;
+  double open = 0;
+  std::optional<double> close;  // after close_final_after_ms (the restatement after correction_after_ms)
+  double high = 0, low = 0;     // the session so far, final at the close
+  std::int64_t volume = 0;      // stocks
+};
+
 struct MarketTick {
   EpochMs t = 0;
   core::Date session_date{};
@@ -124,8 +176,23 @@ class SimMarket {
   double spot(Underlying u) const;
   double index_value(Index i) const;
   const IndexDay& index_day(Index i) const { return index_days_[static_cast<int>(i)]; }
-  const StockDay& spy_day() const { return spy_; }
-  QuotePrint spy_quote() const;
+  const StockDay& spy_day() const { return stocks_[0]; }
+  QuotePrint spy_quote() const { return stock_quote(Stock::spy); }
+  double stock_value(Stock s) const;
+  const StockDay& stock_day(Stock s) const { return stocks_[static_cast<int>(s)]; }
+  QuotePrint stock_quote(Stock s) const;
+  // The previous session's bar of a stock (nullopt before the simulator has run one).
+  std::optional<Bar> previous_stock_bar(Stock s) const;
+
+  // Market time simulated since the first session's open (a session's close and the next open
+  // are one instant, as in core::SimSessionMap).
+  EpochMs elapsed_ms() const { return completed_ms_ + (now_ms_ - session_.open_ms); }
+  // The vendor's daily summary of `ticker` (I:SPX, I:NDX, I:VIX, SPY, QQQ, IWM) for `date`, as
+  // published now: nullopt (404 "Data not found.") for unknown tickers, days the simulator did
+  // not run (or no longer keeps: the last kKeptSessions), and until the opening value is official.
+  std::optional<DaySummary> day_summary(std::string_view ticker, core::Date date) const;
+  const SessionRecord* session_record(core::Date date) const;
+  static constexpr std::size_t kKeptSessions = 10;
 
   Valuation valuation(std::uint32_t contract) const;
   OptionQuote quote(std::uint32_t contract) const;
@@ -138,6 +205,10 @@ class SimMarket {
   void close_second(MarketTick& tick, EpochMs t);
   void close_minute(MarketTick& tick, EpochMs t);
   void ensure_memo() const;
+  void record_open();
+  void record_close();
+  void trade_stock(Stock s, MarketTick& tick, const MarketState& st);
+  double offset(std::string_view ticker, double value, std::uint64_t what) const;
 
   SimConfig config_;
   core::Session session_;
@@ -147,8 +218,10 @@ class SimMarket {
   std::uint64_t chain_generation_ = 0;
   std::vector<ContractDay> days_;
   IndexDay index_days_[3];
-  StockDay spy_;
+  StockDay stocks_[3];
   Rng spy_rng_;
+  EpochMs completed_ms_ = 0;          // market ms of the sessions before this one
+  std::deque<SessionRecord> records_;  // oldest first, at most kKeptSessions
   EpochMs next_tick_ms_ = 0;
   EpochMs now_ms_ = 0;
   std::uint64_t ticks_ = 0;

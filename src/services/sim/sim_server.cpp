@@ -572,6 +572,8 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     r.get("/v3/snapshot/options/{underlying}", rest_handler);
     r.get("/v3/snapshot/indices", rest_handler);
     r.get("/v2/snapshot/locale/us/markets/stocks/tickers/{ticker}", rest_handler);
+    r.get("/v3/snapshot", rest_handler);
+    r.get("/v1/open-close/{ticker}/{date}", rest_handler);
     for (auto cluster : {Cluster::options, Cluster::stocks, Cluster::indices}) {
       net::WebSocketHandler h;
       h.on_open = [w, cluster](const std::shared_ptr<net::WebSocketSession>& ws) {

@@ -209,9 +209,18 @@ TEST(SimServer, RestRoundTrips) {
   const auto spy = sim.get("/v2/snapshot/locale/us/markets/stocks/tickers/SPY?apiKey=sekret");
   ASSERT_EQ(spy.status, 200) << spy.body;
   EXPECT_EQ(spy.json()["ticker"]["ticker"], "SPY");
+  EXPECT_EQ(sim.get("/v2/snapshot/locale/us/markets/stocks/tickers/IWM?apiKey=sekret").status, 200);
+
+  // The universal snapshot and the daily summary are routed too.
+  const auto uni = sim.get("/v3/snapshot?ticker.any_of=I:SPX,QQQ&apiKey=sekret");
+  ASSERT_EQ(uni.status, 200) << uni.body;
+  EXPECT_EQ(uni.json()["results"][1]["type"], "stocks");
+  const auto summary = sim.get("/v1/open-close/I:SPX/" + core::format_date(test::tuesday()) + "?apiKey=sekret");
+  EXPECT_EQ(summary.status, 404);  // the first tick: the opening value is not official yet
+  EXPECT_EQ(summary.json()["message"], "Data not found.");
 
   EXPECT_EQ(sim.get("/healthz").status, 200);
-  EXPECT_EQ(sim.server->stats()["totals"]["rest_requests"], 6);
+  EXPECT_EQ(sim.server->stats()["totals"]["rest_requests"], 9);
 }
 
 TEST(SimServer, MarketTimeFollowsTheInjectedWallClock) {
