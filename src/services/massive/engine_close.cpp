@@ -77,7 +77,7 @@ void MassiveEngine::on_session_open(core::Date session) {
 void MassiveEngine::watch_official(core::Date session, OfficialKind kind) {
   if (stopping_ || !watches_.insert({session, kind}).second) return;
   while (watches_.size() > 32) watches_.erase(watches_.begin());  // dates long past
-  ++running_loops_;
+  ++official_watches_running_;
   asio::co_spawn(
       strand_,
       [this, session, kind]() -> asio::awaitable<void> {
@@ -87,7 +87,7 @@ void MassiveEngine::watch_official(core::Date session, OfficialKind kind) {
           spdlog::error("massive: the {} watch of {} ended: {}", kind_name(kind == OfficialKind::am_settlement),
                         core::format_date(session), e.what());
         }
-        if (--running_loops_ == 0 && loops_ended_) loops_ended_->cancel();
+        if (--official_watches_running_ == 0 && official_watches_ended_) official_watches_ended_->cancel();
       },
       asio::detached);
 }

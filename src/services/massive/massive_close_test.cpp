@@ -82,7 +82,9 @@ class MassiveCloseOnSimulator : public ::testing::Test {
     env_.set("MASSIVE_GEX_INTERVAL_SEC", "0.5");
     env_.set("MASSIVE_SELECTOR_INTERVAL_SEC", "0.5");
     env_.set("MASSIVE_HEATMAP_PUBLISH_MS", "200");
-    env_.set("MASSIVE_CHAIN_NUM_EXPIRATIONS", "1");  // 0-DTE only: every idea expires at the close
+    // 0-DTE only: every idea expires at the close.
+    env_.set("MASSIVE_CHAIN_NUM_EXPIRATIONS", "1");
+    env_.set("MASSIVE_MODEL_DTES", "0");
     env_.set("MASSIVE_MAX_QUOTE_CONTRACTS", "150");
     env_.set("MASSIVE_CLOSE_POLL_MS", "200");
     env_.set("MASSIVE_CLOSE_MAX_POLLS", "400");

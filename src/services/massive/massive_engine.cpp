@@ -135,16 +135,21 @@ void MassiveEngine::record_ws(std::string_view feed, std::string_view frame) {
   }
 }
 
+void MassiveEngine::open_recording() {
+  vendor::RecordingHeader h;
+  h.start_ms = market_now();
+  h.symbols = config_.spot_symbols;
+  for (const auto& s : config_.chain_symbols) h.symbols.push_back(s);
+  h.source = config_.simulated ? "sim" : "live";
+  recorder_ = std::make_unique<vendor::RecordingWriter>(*options_.record, h);
+  spdlog::info("massive: recording the feed to {}", options_.record->string());
+}
+
 void MassiveEngine::start() {
-  if (options_.record) {
-    vendor::RecordingHeader h;
-    h.start_ms = market_now();
-    h.symbols = config_.spot_symbols;
-    for (const auto& s : config_.chain_symbols) h.symbols.push_back(s);
-    h.source = config_.simulated ? "sim" : "live";
-    recorder_ = std::make_unique<vendor::RecordingWriter>(*options_.record, h);
-    spdlog::info("massive: recording the feed to {}", options_.record->string());
-  }
+  // Live, market time is the wall clock from the start. On the simulator it is the simulator's
+  // session clock, known only from its first clock frame: a recording starts there, or its
+  // timestamps (and a replay's clock) would be wall time, months from the recorded market.
+  if (options_.record && !config_.simulated) open_recording();
 
   std::vector<std::string> index_params, stock_params;
   for (const auto& s : config_.spot_symbols) {
@@ -199,6 +204,15 @@ void MassiveEngine::stop() {
         for (auto* t : timers_) t->cancel();
         const auto left = co_await loops_.stop(std::chrono::seconds(3));
         if (left > 0) spdlog::warn("massive: {} workers still running at stop", left);
+        if (official_watches_running_ > 0) {  // their pauses were cancelled above: they end now
+          asio::steady_timer ended(strand_, std::chrono::seconds(2));
+          official_watches_ended_ = &ended;
+          try {
+            co_await ended.async_wait(asio::use_awaitable);
+          } catch (const std::exception&) {
+          }
+          official_watches_ended_ = nullptr;
+        }
         // The last diffs, and :latest equal to the newest state for whoever reads it next.
         for (auto& [_, chain] : chains_) {
           if (chain->loaded()) publish_heatmap(*chain, true);
@@ -280,6 +294,7 @@ void MassiveEngine::on_clock(core::ClockState state) {
   if (!clock_ready_) {
     session_ = state.session_date;
     clock_ready_ = true;
+    if (options_.record && !recorder_) open_recording();
     wake_chain_loop();
     // Started after the close: the day's official close is still to be read (engine_close.cpp).
     if (state.phase == core::SessionPhase::post_market) watch_official(state.session_date, OfficialKind::close);

@@ -99,6 +99,7 @@ class MassiveEngine {
   core::EpochMs market_now() const;
   // The next seq of a model for a symbol; also counts the publication in /metrics.
   std::int64_t next_seq(const std::string& model, const std::string& symbol);
+  void open_recording();  // --record: the header carries the market time it starts at
   void record_ws(std::string_view feed, std::string_view frame);
   void update_feed_metrics();
   // The input boundary (input_guard.hpp): false (and counted by feed and reason) when a value
@@ -179,6 +180,10 @@ class MassiveEngine {
                     OfficialKind kind);
   std::map<std::string, OfficialValue> official_;  // "kind|SYM|date" -> the value written last
   std::set<std::pair<core::Date, OfficialKind>> watches_;  // started (one per date and kind)
+  // Watches are one-shot tasks, not supervised loops (one per session and kind, overlapping
+  // across sessions): stop() waits for them through this count and timer.
+  int official_watches_running_ = 0;
+  boost::asio::steady_timer* official_watches_ended_ = nullptr;
   std::set<core::Date> opened_sessions_;
   // ---- end engine_close.cpp ------------------------------------------------------------------
 

@@ -452,7 +452,9 @@ TEST_F(MassiveOnSimulator, RecordsTheFeedAndTheSimulatorReplaysIt) {
   env_.set("MS_SIM_PORT", std::to_string(replay.port()));
   start_massive();
   EXPECT_TRUE(testing::wait_until([&] { return get("massive:clock").has_value(); }, 20s));
-  EXPECT_TRUE(testing::wait_until([&] { return get("massive:model:spot:I:SPX").has_value(); }, 20s)) << get("massive:clock").value_or("no clock") << http_get("http://127.0.0.1:" + std::to_string(replay.port()) + "/v3/snapshot/indices?ticker.any_of=I:SPX&apiKey=test-key");
+  // The replay plays the recorded market time, not the wall clock of the recording's start.
+  EXPECT_EQ(get_json("massive:clock")["session_date"], "2026-03-05");
+  EXPECT_TRUE(testing::wait_until([&] { return get("massive:model:spot:I:SPX").has_value(); }, 20s)) << metrics();
   EXPECT_EQ(get_json("massive:clock")["source"], "sim");
   EXPECT_GT(replay.stats()["totals"]["frames_sent"].get<std::int64_t>(), 0);
   stop_massive();
