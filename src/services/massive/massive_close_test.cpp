@@ -37,14 +37,11 @@ class MassiveCloseOnSimulator : public ::testing::Test {
     h.sim_options.market = market;
     h.start_sim();
 
-    h.env["MASSIVE_HEATMAP_PUBLISH_MS"] = "200";
-    // 0-DTE only: every idea expires at the close.
-    h.env["MASSIVE_CHAIN_NUM_EXPIRATIONS"] = "1";
-    h.env["MASSIVE_MODEL_DTES"] = "0";
-    h.env["MASSIVE_CLOSE_POLL_MS"] = "200";
-    h.env["MASSIVE_CLOSE_MAX_POLLS"] = "400";
-    h.env["MASSIVE_CLOSE_RECHECK_MS"] = "500";
-    h.env["MASSIVE_CLOSE_RECHECKS"] = "200";
+    // 0-DTE only (one expiry, dte 0): every idea expires at the close.
+    h.override_env({{"MASSIVE_HEATMAP_PUBLISH_MS", "200"},
+                    {"MASSIVE_CHAIN_NUM_EXPIRATIONS", "1"}, {"MASSIVE_MODEL_DTES", "0"},
+                    {"MASSIVE_CLOSE_POLL_MS", "200"}, {"MASSIVE_CLOSE_MAX_POLLS", "400"},
+                    {"MASSIVE_CLOSE_RECHECK_MS", "500"}, {"MASSIVE_CLOSE_RECHECKS", "200"}});
     // Left at massive's defaults here.
     h.env.erase("MASSIVE_VOLUME_FLUSH_MS");
     h.env.erase("MASSIVE_WS_RECONNECT_DELAY_SEC");

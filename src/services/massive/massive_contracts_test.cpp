@@ -49,14 +49,11 @@ TEST_F(MassiveContracts, ChainLatestIsAnnouncedOnEveryRewriteAndDtesAreExactlyTh
   so.first_session = kSession;
   so.start_offset = std::chrono::minutes(60);  // 10:30 ET
   start_sim(so);
-  h.env["MASSIVE_SPOT_INTERVAL_SEC"] = "0.3";
-  h.env["MASSIVE_CHAIN_INTERVAL_SEC"] = "0.5";
-  h.env["MASSIVE_HEATMAP_PUBLISH_MS"] = "100";
-  h.env["MASSIVE_CHAIN_SYMBOLS"] = "I:SPX";
   // One expiry by count (Thursday's); Monday's comes only because dte 4 is listed, and Friday's
   // dte 1 is neither counted nor listed.
-  h.env["MASSIVE_CHAIN_NUM_EXPIRATIONS"] = "1";
-  h.env["MASSIVE_MODEL_DTES"] = "0,4";
+  h.override_env({{"MASSIVE_SPOT_INTERVAL_SEC", "0.3"}, {"MASSIVE_CHAIN_INTERVAL_SEC", "0.5"},
+                  {"MASSIVE_HEATMAP_PUBLISH_MS", "100"}, {"MASSIVE_CHAIN_SYMBOLS", "I:SPX"},
+                  {"MASSIVE_CHAIN_NUM_EXPIRATIONS", "1"}, {"MASSIVE_MODEL_DTES", "0,4"}});
   ChannelLog notices(h.redis.url(), "massive:chain:latest:update");
   h.start_massive();
 
@@ -109,14 +106,10 @@ TEST_F(MassiveContracts, NdxModelsNeedNoSpxSpot) {
   so.first_session = kSession;
   so.start_offset = std::chrono::minutes(60);
   start_sim(so);
-  h.env["MASSIVE_SPOT_INTERVAL_SEC"] = "0.3";
-  h.env["MASSIVE_CHAIN_INTERVAL_SEC"] = "0.5";
-  h.env["MASSIVE_GEX_INTERVAL_SEC"] = "0.5";
-  h.env["MASSIVE_SELECTOR_INTERVAL_SEC"] = "0.5";
-  h.env["MASSIVE_SPOT_SYMBOLS"] = "I:NDX,I:VIX";
-  h.env["MASSIVE_CHAIN_SYMBOLS"] = "I:NDX";
-  h.env["MASSIVE_CHAIN_NUM_EXPIRATIONS"] = "1";
-  h.env["MASSIVE_MODEL_DTES"] = "0";
+  h.override_env({{"MASSIVE_SPOT_INTERVAL_SEC", "0.3"}, {"MASSIVE_CHAIN_INTERVAL_SEC", "0.5"},
+                  {"MASSIVE_GEX_INTERVAL_SEC", "0.5"}, {"MASSIVE_SELECTOR_INTERVAL_SEC", "0.5"},
+                  {"MASSIVE_SPOT_SYMBOLS", "I:NDX,I:VIX"}, {"MASSIVE_CHAIN_SYMBOLS", "I:NDX"},
+                  {"MASSIVE_CHAIN_NUM_EXPIRATIONS", "1"}, {"MASSIVE_MODEL_DTES", "0"}});
   h.start_massive();
   json bias, mode, selector;
   ASSERT_TRUE(testing::wait_until(
@@ -180,10 +173,9 @@ TEST_F(MassiveContracts, SpotFollowsTheVendorsStampsNotArrivalOrder) {
   so.speed = 2;
   so.replay = file;
   start_sim(so);
-  h.env["MASSIVE_SPOT_INTERVAL_SEC"] = "0.2";
-  h.env["MASSIVE_SPOT_SYMBOLS"] = "I:SPX";
-  h.env["MASSIVE_STOCK_SYMBOLS"] = "";
-  h.env["MASSIVE_CHAIN_SYMBOLS"] = "I:SPX";  // no chain in the recording: refreshes fail, counted
+  // No chain in the recording: the chain's refreshes fail, counted.
+  h.override_env({{"MASSIVE_SPOT_INTERVAL_SEC", "0.2"}, {"MASSIVE_SPOT_SYMBOLS", "I:SPX"},
+                  {"MASSIVE_STOCK_SYMBOLS", ""}, {"MASSIVE_CHAIN_SYMBOLS", "I:SPX"}});
   ChannelLog updates(h.redis.url(), "massive:spot:update:I:SPX");
   h.start_massive();
 
