@@ -18,33 +18,10 @@ using namespace test_support;
 // Follows one symbol's heatmap the way a consumer should (docs/api/market-models.md).
 class HeatmapConsumer {
  public:
-  HeatmapConsumer(MassiveHarness& h, std::string symbol) : h_(h), symbol_(std::move(symbol)) {
-    bus::RedisOptions o;
-    o.url = h.redis.url();
-    o.name = "market";
-    client_ = bus::RedisClient::create(io_.get_executor(), o);
-    thread_ = std::thread([this] { io_.run(); });
-    std::promise<void> ready;
-    auto f = ready.get_future();
-    boost::asio::co_spawn(
-        io_,
-        [this, &ready]() -> boost::asio::awaitable<void> {
-          sub_ = co_await client_->subscribe(bus::keys::heatmap_diff(symbol_),
-                                             [this](const bus::Message& m) { on_live(m.payload); });
-          ready.set_value();
-        },
-        boost::asio::detached);
-    if (f.wait_for(5s) != std::future_status::ready) throw std::runtime_error("subscribe timed out");
-  }
-  ~HeatmapConsumer() {
-    boost::asio::post(io_, [this] {
-      sub_.unsubscribe();
-      client_->close();
-    });
-    guard_.reset();
-    io_.stop();
-    thread_.join();
-  }
+  HeatmapConsumer(MassiveHarness& h, std::string symbol)
+      : h_(h),
+        symbol_(std::move(symbol)),
+        live_(h.redis.url(), bus::keys::heatmap_diff(symbol_), [this](const bus::Message& m) { on_live(m.payload); }) {}
 
   // Steps 2–4 of the recipe: the model, its bridge from the replay stream, then what arrived live.
   bool sync() {
@@ -119,11 +96,6 @@ class HeatmapConsumer {
 
   MassiveHarness& h_;
   std::string symbol_;
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{io_.get_executor()};
-  std::shared_ptr<bus::RedisClient> client_;
-  bus::Subscription sub_;
-  std::thread thread_;
   std::mutex mu_;
   json state_;
   std::string epoch_;
@@ -132,6 +104,7 @@ class HeatmapConsumer {
   std::vector<std::string> buffered_;
   std::vector<std::string> errors_;
   std::size_t bridge_entries_ = 0, live_applied_ = 0;
+  ChannelSubscription live_;  // last: it stops before the state it applies diffs to goes
 };
 
 std::int64_t used_memory(MassiveHarness& h) {

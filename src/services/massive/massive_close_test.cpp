@@ -8,162 +8,58 @@
 // publishes the official close and opening values three simulated minutes after the close /
 // open (both are 09:33 of the Friday, the simulator having no evening) and restates every close
 // eight minutes after it.
-#include <utility>
-#include <gtest/gtest.h>
+#include "services/massive/massive_test_support.hpp"
 
-#include <atomic>
-#include <chrono>
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <thread>
 
-#include <boost/asio/io_context.hpp>
-#include <nlohmann/json.hpp>
-
-#include "bus/blocking_redis.hpp"
 #include "core/market_calendar.hpp"
-#include "core/truth/builder.hpp"
-#include "net/http_client.hpp"
-#include "services/massive/massive_main.hpp"
-#include "services/sim/sim_server.hpp"
-#include "testing/ports.hpp"
-#include "testing/redis_server.hpp"
-#include "testing/source_tree.hpp"
-#include "testing/temp_dir.hpp"
-#include "testing/wait.hpp"
 
 namespace ms::massive {
 namespace {
 
-using namespace std::chrono_literals;
-using nlohmann::json;
+using namespace test_support;
 
 constexpr const char* kThursday = "2026-03-19";
 constexpr const char* kFriday = "2026-03-20";
 
-struct ScopedEnv {
-  std::vector<std::string> names;
-  void set(const std::string& name, const std::string& value) {
-    ::setenv(name.c_str(), value.c_str(), 1);
-    names.push_back(name);
-  }
-  ~ScopedEnv() {
-    for (const auto& n : names) ::unsetenv(n.c_str());
-  }
-};
-
 class MassiveCloseOnSimulator : public ::testing::Test {
  protected:
   void SetUp() override {
-    sim::SimServerOptions so;
-    so.seed = 11;
-    so.speed = 30;
-    so.first_session = core::parse_date(kThursday);
-    so.start_offset = std::chrono::minutes(6 * 60);  // 15:30 ET
-    so.api_key = "test-key";
+    h.sim_options.seed = 11;
+    h.sim_options.first_session = core::parse_date(kThursday);
+    h.sim_options.start_offset = std::chrono::minutes(6 * 60);  // 15:30 ET
     sim::SimConfig market;
     market.settlement.open_final_after_ms = 3 * 60'000;
     market.settlement.close_final_after_ms = 3 * 60'000;
     market.settlement.correction_after_ms = 8 * 60'000;
     market.settlement.correction_probability = 1.0;
-    so.market = market;
-    sim_ = std::make_unique<sim::SimServer>(sim_io_, so);
-    sim_->start();
-    sim_thread_ = std::thread([this] { sim_io_.run(); });
+    h.sim_options.market = market;
+    h.start_sim();
 
-    for (const char* bus : {"MS_BUS_SYSTEM_REDIS_URL", "MS_BUS_MARKET_REDIS_URL", "MS_BUS_INTEL_REDIS_URL"})
-      env_.set(bus, redis_.url());
-    env_.set("MS_MASSIVE_PORT", std::to_string(testing::reserve_free_port()));
-    env_.set("MS_SIM_PORT", std::to_string(sim_->port()));
-    env_.set("MASSIVE_API_KEY", "test-key");
-    env_.set("MASSIVE_SPOT_INTERVAL_SEC", "0.3");
-    env_.set("MASSIVE_CHAIN_INTERVAL_SEC", "1");
-    env_.set("MASSIVE_GEX_INTERVAL_SEC", "0.5");
-    env_.set("MASSIVE_SELECTOR_INTERVAL_SEC", "0.5");
-    env_.set("MASSIVE_HEATMAP_PUBLISH_MS", "200");
-    // 0-DTE only: every idea expires at the close.
-    env_.set("MASSIVE_CHAIN_NUM_EXPIRATIONS", "1");
-    env_.set("MASSIVE_MODEL_DTES", "0");
-    env_.set("MASSIVE_MAX_QUOTE_CONTRACTS", "150");
-    env_.set("MASSIVE_CLOSE_POLL_MS", "200");
-    env_.set("MASSIVE_CLOSE_MAX_POLLS", "400");
-    env_.set("MASSIVE_CLOSE_RECHECK_MS", "500");
-    env_.set("MASSIVE_CLOSE_RECHECKS", "200");
-
-    auto built = core::truth::build(testing::source_truth_dir());
-    ASSERT_TRUE(built.ok());
-    built.composite["node"]["market"]["source"] = "sim";
-    truth_file_ = dir_ / "truth.json";
-    std::ofstream(truth_file_) << built.composite.dump();
-
-    spec_ = massive_spec({}, [this](runtime::ServiceContext& c) { ctx_ = &c; });
-    runtime::ServiceOptions o;
-    o.truth_file = truth_file_.string();
-    o.data_dir = dir_.path();
-    o.threads = 2;
-    o.heartbeat_interval = 200ms;
-    massive_thread_ = std::thread([this, o] { rc_ = runtime::run_service(spec_, o); });
-    ASSERT_TRUE(testing::wait_until([&] { return ctx_.load() != nullptr; }, 15s));
+    // 0-DTE only (one expiry, dte 0): every idea expires at the close.
+    h.override_env({{"MASSIVE_HEATMAP_PUBLISH_MS", "200"},
+                    {"MASSIVE_CHAIN_NUM_EXPIRATIONS", "1"}, {"MASSIVE_MODEL_DTES", "0"},
+                    {"MASSIVE_CLOSE_POLL_MS", "200"}, {"MASSIVE_CLOSE_MAX_POLLS", "400"},
+                    {"MASSIVE_CLOSE_RECHECK_MS", "500"}, {"MASSIVE_CLOSE_RECHECKS", "200"}});
+    // Left at massive's defaults here.
+    h.env.erase("MASSIVE_VOLUME_FLUSH_MS");
+    h.env.erase("MASSIVE_WS_RECONNECT_DELAY_SEC");
+    h.start_massive();
   }
 
-  void TearDown() override {
-    if (massive_thread_.joinable()) {
-      if (ctx_.load()) ctx_.load()->request_stop();
-      massive_thread_.join();
-    }
-    sim_->stop();
-    sim_->wait_stopped(5s);
-    sim_io_.stop();
-    if (sim_thread_.joinable()) sim_thread_.join();
-  }
-
-  json get_json(const std::string& key) {
-    bus::BlockingRedis r(redis_.url(), 2000ms);
-    auto reply = r.command({"GET", key});
-    if (reply.type != bus::Reply::Type::string) return json();
-    return json::parse(reply.str);
-  }
   std::vector<json> list(const std::string& key) {
-    bus::BlockingRedis r(redis_.url(), 2000ms);
-    auto reply = r.command({"LRANGE", key, "0", "-1"});
     std::vector<json> out;
-    for (const auto& e : reply.elements) out.push_back(json::parse(e.str));
+    for (const auto& e : h.command({"LRANGE", key, "0", "-1"}).elements) out.push_back(json::parse(e.str));
     return out;
-  }
-  std::int64_t hlen(const std::string& key) {
-    bus::BlockingRedis r(redis_.url(), 2000ms);
-    return r.command({"HLEN", key}).integer;
-  }
-  std::int64_t ttl(const std::string& key) {
-    bus::BlockingRedis r(redis_.url(), 2000ms);
-    return r.command({"TTL", key}).integer;
   }
   // The simulator's own daily summary, as the vendor client sees it.
   json summary(const std::string& ticker, const std::string& date) {
-    static net::HttpClient client;
-    net::HttpClient::Request r;
-    r.url = sim_->base_url() + "/v1/open-close/" + ticker + "/" + date + "?apiKey=test-key";
-    r.total_timeout = 2000ms;
-    try {
-      const auto res = client.perform(r);
-      return res.ok() ? json::parse(res.body) : json();
-    } catch (const std::exception&) {
-      return json();
-    }
+    const auto r = http_fetch(h.sim().base_url() + "/v1/open-close/" + ticker + "/" + date + "?apiKey=test-key");
+    return r.status >= 200 && r.status < 300 ? json::parse(r.body) : json();
   }
 
-  testing::RedisServer redis_;
-  testing::TempDir dir_{"ms-massive-close"};
-  ScopedEnv env_;
-  boost::asio::io_context sim_io_;
-  std::unique_ptr<sim::SimServer> sim_;
-  std::thread sim_thread_;
-  std::filesystem::path truth_file_;
-  runtime::ServiceSpec spec_;
-  std::atomic<runtime::ServiceContext*> ctx_{nullptr};
-  std::thread massive_thread_;
-  int rc_ = -1;
+  MassiveHarness h;
 };
 
 TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInIdeaTracking) {
@@ -176,11 +72,10 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
   std::string seen;
   ASSERT_TRUE(testing::wait_until(
       [&] {
-        bus::BlockingRedis r(redis_.url(), 2000ms);
-        const auto h = r.command({"HGETALL", active});
+        const auto all = h.command({"HGETALL", active});
         seen.clear();
-        for (std::size_t i = 1; i < h.elements.size(); i += 2) {
-          const json rec = json::parse(h.elements[i].str);
+        for (std::size_t i = 1; i < all.elements.size(); i += 2) {
+          const json rec = json::parse(all.elements[i].str);
           seen += rec["expiration"].get<std::string>() + " ";
           if (rec["expiration"].get<std::string>().substr(0, 10) == kThursday) return true;
         }
@@ -193,7 +88,7 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
   json provisional;
   ASSERT_TRUE(testing::wait_until(
       [&] {
-        provisional = get_json(close_key);
+        provisional = h.get_json(close_key);
         return provisional.is_object();
       },
       90s));  // the close is 60 wall seconds after the start
@@ -206,7 +101,7 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
   json official;
   ASSERT_TRUE(testing::wait_until(
       [&] {
-        official = get_json(close_key);
+        official = h.get_json(close_key);
         return official.is_object() && official["final"] == true;
       },
       40s));
@@ -217,12 +112,12 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
   const double official_close = official["close"].get<double>();
   EXPECT_NE(official_close, last_tick);
   EXPECT_NEAR(official_close, last_tick, last_tick * 1e-3);  // a few bp and one second apart
-  EXPECT_GT(ttl(close_key), 30 * 86400);
+  EXPECT_GT(h.ttl(close_key), 30 * 86400);
 
   // Every symbol massive follows got its official close (indices and QQQ/IWM alongside SPY).
   for (const char* sym : {"I:NDX", "I:VIX", "SPY", "QQQ", "IWM"}) {
     EXPECT_TRUE(testing::wait_until(
-        [&] { return get_json(std::string("massive:close:") + sym + ":" + kThursday)["final"] == true; }, 20s))
+        [&] { return h.get_json(std::string("massive:close:") + sym + ":" + kThursday)["final"] == true; }, 20s))
         << sym;
   }
 
@@ -230,7 +125,7 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
   json am;
   ASSERT_TRUE(testing::wait_until(
       [&] {
-        am = get_json(settlement_key);
+        am = h.get_json(settlement_key);
         return am.is_object() && am["final"] == true;
       },
       40s));
@@ -241,15 +136,15 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
   EXPECT_DOUBLE_EQ(am["value"].get<double>(), friday["open"].get<double>());
   ASSERT_TRUE(am["provisional_value"].is_number()) << am.dump();  // the first tick, written at the open
   EXPECT_NE(am["value"].get<double>(), am["provisional_value"].get<double>());
-  EXPECT_TRUE(get_json(std::string("massive:settlement:I:NDX:") + kFriday)["final"] == true);
+  EXPECT_TRUE(h.get_json(std::string("massive:settlement:I:NDX:") + kFriday)["final"] == true);
   // Thursday is no monthly expiry: no AM settlement written for it.
-  EXPECT_TRUE(get_json(std::string("massive:settlement:I:SPX:") + kThursday).is_null());
+  EXPECT_TRUE(h.get_json(std::string("massive:settlement:I:SPX:") + kThursday).is_null());
 
   // The vendor restates the close: the key is rewritten with the restated value.
   json corrected;
   ASSERT_TRUE(testing::wait_until(
       [&] {
-        corrected = get_json(close_key);
+        corrected = h.get_json(close_key);
         return corrected.is_object() && corrected["revision"].get<int>() >= 2;
       },
       60s));
@@ -290,8 +185,7 @@ TEST_F(MassiveCloseOnSimulator, OfficialCloseAndAmSettlementLandInTheKeysAndInId
   std::set<std::string> ids;
   for (const auto& rec : settled) EXPECT_TRUE(ids.insert(rec["trade_id"].get<std::string>()).second);
   // And none of them is still active.
-  bus::BlockingRedis r(redis_.url(), 2000ms);
-  for (const auto& id : ids) EXPECT_EQ(r.command({"HEXISTS", active, id}).integer, 0) << id;
+  for (const auto& id : ids) EXPECT_EQ(h.command({"HEXISTS", active, id}).integer, 0) << id;
 }
 
 }  // namespace

@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,7 +44,12 @@ namespace ms::massive::test_support {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-inline std::string http_get(const std::string& url) {
+struct HttpReply {
+  int status = 0;  // 0: no answer
+  std::string body;
+};
+
+inline HttpReply http_fetch(const std::string& url) {
   static net::HttpClient client;
   net::HttpClient::Request r;
   r.url = url;
@@ -50,10 +57,16 @@ inline std::string http_get(const std::string& url) {
   r.total_timeout = 2000ms;
   try {
     auto res = client.perform(r);
-    return res.ok() || res.status == 503 ? res.body : "";
+    return {res.status, res.body};
   } catch (const std::exception&) {
-    return "";
+    return {};
   }
+}
+
+// The body of a 2xx or 503 answer (a red /readyz still says why), else "".
+inline std::string http_get(const std::string& url) {
+  auto r = http_fetch(url);
+  return (r.status >= 200 && r.status < 300) || r.status == 503 ? std::move(r.body) : "";
 }
 
 // The value of a metric line `name{labels} value` in a Prometheus text body (0 when absent).
@@ -74,10 +87,13 @@ struct ScopedEnv {
   }
 };
 
-// Collects the messages of one channel (parsed), in arrival order.
-class ChannelLog {
+// A subscription to one market-bus channel, on its own connection and thread; `on_message`
+// runs on that thread. Destroy it before whatever `on_message` touches.
+class ChannelSubscription {
  public:
-  ChannelLog(const std::string& url, std::string channel) : channel_(std::move(channel)) {
+  ChannelSubscription(const std::string& url, std::string channel,
+                      std::function<void(const bus::Message&)> on_message)
+      : channel_(std::move(channel)), on_message_(std::move(on_message)) {
     bus::RedisOptions o;
     o.url = url;
     o.name = "market";
@@ -88,17 +104,13 @@ class ChannelLog {
     boost::asio::co_spawn(
         io_,
         [this, &ready]() -> boost::asio::awaitable<void> {
-          auto handler = [this](const bus::Message& m) {
-            std::lock_guard lock(mu_);
-            messages_.push_back(json::parse(m.payload));
-          };
-          sub_ = co_await client_->subscribe(channel_, handler);
+          sub_ = co_await client_->subscribe(channel_, [this](const bus::Message& m) { on_message_(m); });
           ready.set_value();
         },
         boost::asio::detached);
     if (f.wait_for(5s) != std::future_status::ready) throw std::runtime_error("subscribe timed out");
   }
-  ~ChannelLog() {
+  ~ChannelSubscription() {
     boost::asio::post(io_, [this] {
       sub_.unsubscribe();
       client_->close();
@@ -107,6 +119,27 @@ class ChannelLog {
     io_.stop();
     thread_.join();
   }
+  ChannelSubscription(const ChannelSubscription&) = delete;
+  ChannelSubscription& operator=(const ChannelSubscription&) = delete;
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{io_.get_executor()};
+  std::string channel_;
+  std::function<void(const bus::Message&)> on_message_;
+  std::shared_ptr<bus::RedisClient> client_;
+  bus::Subscription sub_;
+  std::thread thread_;
+};
+
+// Collects the messages of one channel (parsed), in arrival order.
+class ChannelLog {
+ public:
+  ChannelLog(const std::string& url, std::string channel)
+      : subscription_(url, std::move(channel), [this](const bus::Message& m) {
+          std::lock_guard lock(mu_);
+          messages_.push_back(json::parse(m.payload));
+        }) {}
   std::vector<json> messages() {
     std::lock_guard lock(mu_);
     return messages_;
@@ -117,13 +150,32 @@ class ChannelLog {
   }
 
  private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{io_.get_executor()};
-  std::string channel_;
-  std::shared_ptr<bus::RedisClient> client_;
-  bus::Subscription sub_;
   std::mutex mu_;
   std::vector<json> messages_;
+  ChannelSubscription subscription_;  // last: it stops before the log it appends to goes
+};
+
+// A simulator serving on an ephemeral port from its own thread, stopped on destruction.
+class InProcessSim {
+ public:
+  explicit InProcessSim(sim::SimServerOptions options) : server_(io_, std::move(options)) {
+    server_.start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~InProcessSim() {
+    server_.stop();
+    server_.wait_stopped(5s);
+    io_.stop();
+    thread_.join();
+  }
+  InProcessSim(const InProcessSim&) = delete;
+  InProcessSim& operator=(const InProcessSim&) = delete;
+
+  sim::SimServer& server() { return server_; }
+
+ private:
+  boost::asio::io_context io_;
+  sim::SimServer server_;
   std::thread thread_;
 };
 
@@ -142,7 +194,9 @@ inline std::map<std::string, std::string> fast_massive_env() {
 }
 
 // sim + redis + massive. Construct, adjust `sim_options` / `env`, then start_sim() and
-// start_massive(); the destructor stops everything it started.
+// start_massive(); the destructor stops everything it started. massive may be stopped and
+// started again (with other options or `env`); an entry MS_SIM_PORT in `env` points it at
+// another simulator than the harness's own.
 class MassiveHarness {
  public:
   MassiveHarness() {
@@ -154,21 +208,12 @@ class MassiveHarness {
   }
   ~MassiveHarness() {
     stop_massive();
-    if (sim_) {
-      sim_->stop();
-      sim_->wait_stopped(5s);
-    }
-    sim_io_.stop();
-    if (sim_thread_.joinable()) sim_thread_.join();
+    sim_.reset();
   }
   MassiveHarness(const MassiveHarness&) = delete;
   MassiveHarness& operator=(const MassiveHarness&) = delete;
 
-  void start_sim() {
-    sim_ = std::make_unique<sim::SimServer>(sim_io_, sim_options);
-    sim_->start();
-    sim_thread_ = std::thread([this] { sim_io_.run(); });
-  }
+  void start_sim() { sim_ = std::make_unique<InProcessSim>(sim_options); }
 
   // Writes truth (market source sim) and the environment, then runs massive in process.
   void start_massive(MassiveRunOptions options = {}) {
@@ -176,7 +221,7 @@ class MassiveHarness {
       env_.set(bus, redis.url());
     if (http_port_ == 0) http_port_ = testing::reserve_free_port();
     env_.set("MS_MASSIVE_PORT", std::to_string(http_port_));
-    env_.set("MS_SIM_PORT", std::to_string(sim_->port()));
+    if (sim_) env_.set("MS_SIM_PORT", std::to_string(sim_->server().port()));
     for (const auto& [k, v] : env) env_.set(k, v);
     auto built = core::truth::build(testing::source_truth_dir());
     ASSERT_TRUE(built.ok());
@@ -216,10 +261,16 @@ class MassiveHarness {
   }
   std::int64_t ttl(const std::string& key) { return command({"TTL", key}).integer; }
   std::string type(const std::string& key) { return command({"TYPE", key}).str; }
-  std::string metrics() { return http_get("http://127.0.0.1:" + std::to_string(http_port_) + "/metrics"); }
-  std::string readyz() { return http_get("http://127.0.0.1:" + std::to_string(http_port_) + "/readyz"); }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
+  std::string metrics() { return http_get(base_url() + "/metrics"); }
+  HttpReply readyz() { return http_fetch(base_url() + "/readyz"); }
 
-  sim::SimServer& sim() { return *sim_; }
+  // Sets entries of `env` (over the fast defaults) in one go.
+  void override_env(const std::map<std::string, std::string>& entries) {
+    for (const auto& [k, v] : entries) env[k] = v;
+  }
+
+  sim::SimServer& sim() { return sim_->server(); }
   int exit_code() const { return rc_; }
 
   testing::RedisServer redis;
@@ -229,9 +280,7 @@ class MassiveHarness {
 
  private:
   ScopedEnv env_;
-  boost::asio::io_context sim_io_;
-  std::unique_ptr<sim::SimServer> sim_;
-  std::thread sim_thread_;
+  std::unique_ptr<InProcessSim> sim_;
   std::filesystem::path truth_file_;
   std::uint16_t http_port_ = 0;
   runtime::ServiceSpec spec_;

@@ -46,6 +46,20 @@ NewYorkTime new_york_time(std::int64_t ms) {
 
 std::string number_text(double x) { return json(x).dump(); }
 
+// The totals hash of the active ideas (by trade_id; the tracker's private Idea, hence deduced).
+template <class ActiveIdeas>
+std::map<std::string, std::string> totals_of(const ActiveIdeas& active, std::int64_t now_ms) {
+  double total_current = 0, total_max = 0;
+  for (const auto& [id, idea] : active) {
+    total_current += idea.current_pnl;
+    total_max += idea.max_pnl;
+  }
+  return {{"total_current_pnl", number_text(r2(total_current))},
+          {"total_max_pnl", number_text(r2(total_max))},
+          {"active_count", std::to_string(active.size())},
+          {"updated_at", quant::iso8601_utc(now_ms)}};
+}
+
 json optional_number(const std::optional<double>& v) {
   return v && std::isfinite(*v) ? json(*v) : json(nullptr);
 }
@@ -233,15 +247,7 @@ TrackingWrites SelectorTracker::update(const quant::SelectorResult& result,
 
   // 3. Totals, when anything was written.
   if (!w.active_set.empty() || !w.active_del.empty()) {
-    double total_current = 0, total_max = 0;
-    for (const auto& [id, idea] : active_) {
-      total_current += idea.current_pnl;
-      total_max += idea.max_pnl;
-    }
-    w.totals = {{"total_current_pnl", number_text(r2(total_current))},
-                {"total_max_pnl", number_text(r2(total_max))},
-                {"active_count", std::to_string(active_.size())},
-                {"updated_at", quant::iso8601_utc(ctx.now_ms)}};
+    w.totals = totals_of(active_, ctx.now_ms);
   }
   return w;
 }
@@ -324,15 +330,7 @@ TrackingWrites SelectorTracker::settle(const SettlementValue& v) {
   }
 
   if (!w.active_del.empty()) {
-    double total_current = 0, total_max = 0;
-    for (const auto& [id, idea] : active_) {
-      total_current += idea.current_pnl;
-      total_max += idea.max_pnl;
-    }
-    w.totals = {{"total_current_pnl", number_text(r2(total_current))},
-                {"total_max_pnl", number_text(r2(total_max))},
-                {"active_count", std::to_string(active_.size())},
-                {"updated_at", quant::iso8601_utc(v.now_ms)}};
+    w.totals = totals_of(active_, v.now_ms);
   }
   return w;
 }

@@ -60,6 +60,36 @@ std::vector<std::string_view> split_commas(std::string_view s) {
   return out;
 }
 
+// The tickers a snapshot asks for: ticker.any_of, else ticker (both comma lists), else `all`.
+// At most 250, as the vendor allows.
+std::vector<std::string_view> requested_tickers(const QueryParams& query, std::vector<std::string_view> all) {
+  std::vector<std::string_view> tickers;
+  if (const auto* any = find_param(query, "ticker.any_of")) {
+    tickers = split_commas(*any);
+  } else if (const auto* one = find_param(query, "ticker")) {
+    tickers = split_commas(*one);
+  } else {
+    tickers = std::move(all);
+  }
+  if (tickers.size() > 250) throw core::Error("bad_request", "ticker.any_of allows at most 250 tickers");
+  return tickers;
+}
+
+// {"request_id":…,"results":[one result per ticker, in order],"status":"OK"}
+template <class AppendResult>
+RestResponse results_response(const std::string& id, const std::vector<std::string_view>& tickers,
+                              AppendResult append_result) {
+  std::string body = "{\"request_id\":";
+  json_out::append_string(body, id);
+  body += ",\"results\":[";
+  for (std::size_t n = 0; n < tickers.size(); ++n) {
+    if (n) body += ',';
+    append_result(body, tickers[n]);
+  }
+  body += "],\"status\":\"OK\"}";
+  return {200, std::move(body), "application/json"};
+}
+
 }  // namespace
 
 std::string error_body(std::string_view request_id, std::string_view message, std::string_view status) {
@@ -166,28 +196,16 @@ RestResponse RestApi::options_snapshot(const SimMarket& market, const RestReques
 
 RestResponse RestApi::indices_snapshot(const SimMarket& market, const RestRequest& req,
                                        const std::string& id) {
-  std::vector<std::string_view> tickers;
-  if (const auto* any = find_param(req.query, "ticker.any_of")) {
-    tickers = split_commas(*any);
-  } else if (const auto* one = find_param(req.query, "ticker")) {
-    tickers = split_commas(*one);
-  } else {
-    for (auto i : kAllIndices) tickers.push_back(index_ticker(i));
-  }
-  if (tickers.size() > 250) throw core::Error("bad_request", "ticker.any_of allows at most 250 tickers");
-  std::string body = "{\"request_id\":";
-  json_out::append_string(body, id);
-  body += ",\"results\":[";
-  for (std::size_t n = 0; n < tickers.size(); ++n) {
-    if (n) body += ',';
-    if (const auto i = parse_index_ticker(tickers[n])) {
-      append_index_result_json(body, market, *i);
-    } else {
-      append_not_found_result_json(body, tickers[n]);
-    }
-  }
-  body += "],\"status\":\"OK\"}";
-  return {200, std::move(body), "application/json"};
+  std::vector<std::string_view> all;
+  for (auto i : kAllIndices) all.push_back(index_ticker(i));
+  return results_response(id, requested_tickers(req.query, std::move(all)),
+                          [&](std::string& body, std::string_view ticker) {
+                            if (const auto i = parse_index_ticker(ticker)) {
+                              append_index_result_json(body, market, *i);
+                            } else {
+                              append_not_found_result_json(body, ticker);
+                            }
+                          });
 }
 
 RestResponse RestApi::stock_snapshot(const SimMarket& market, std::string_view ticker,
@@ -206,25 +224,13 @@ RestResponse RestApi::stock_snapshot(const SimMarket& market, std::string_view t
 
 RestResponse RestApi::universal_snapshot(const SimMarket& market, const RestRequest& req,
                                          const std::string& id) {
-  std::vector<std::string_view> tickers;
-  if (const auto* any = find_param(req.query, "ticker.any_of")) {
-    tickers = split_commas(*any);
-  } else if (const auto* one = find_param(req.query, "ticker")) {
-    tickers = split_commas(*one);
-  } else {
-    for (auto i : kAllIndices) tickers.push_back(index_ticker(i));
-    for (auto st : kAllStocks) tickers.push_back(stock_ticker(st));
-  }
-  if (tickers.size() > 250) throw core::Error("bad_request", "ticker.any_of allows at most 250 tickers");
-  std::string body = "{\"request_id\":";
-  json_out::append_string(body, id);
-  body += ",\"results\":[";
-  for (std::size_t n = 0; n < tickers.size(); ++n) {
-    if (n) body += ',';
-    append_universal_result_json(body, market, tickers[n], config_.include_fmv);
-  }
-  body += "],\"status\":\"OK\"}";
-  return {200, std::move(body), "application/json"};
+  std::vector<std::string_view> all;
+  for (auto i : kAllIndices) all.push_back(index_ticker(i));
+  for (auto st : kAllStocks) all.push_back(stock_ticker(st));
+  return results_response(id, requested_tickers(req.query, std::move(all)),
+                          [&](std::string& body, std::string_view ticker) {
+                            append_universal_result_json(body, market, ticker, config_.include_fmv);
+                          });
 }
 
 RestResponse RestApi::open_close(const SimMarket& market, std::string_view rest, const std::string& id) {

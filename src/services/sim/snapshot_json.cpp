@@ -43,6 +43,41 @@ void bar_fields(Obj& o, const Bar& b, int decimals) {
   o.rounded("vw", b.vwap(), 4);
 }
 
+// The parts of an option's snapshot that the options chain snapshot and the universal snapshot
+// write alike.
+void contract_details_fields(Obj& d, const ContractSpec& c) {
+  d.str("contract_type", c.type == quant::OptionType::call ? "call" : "put");
+  d.str("exercise_style", "european");
+  d.str("expiration_date", c.expiry_text);
+  d.integer("shares_per_contract", 100);
+  append_number(d.key("strike_price"), c.strike);
+}
+
+// "fmv" (when served), "greeks" and "implied_volatility", in the vendor's key order.
+void valuation_fields(Obj& o, const Valuation& v, const quant::Greeks& g, bool include_fmv) {
+  if (include_fmv) o.rounded("fmv", v.theo, 4);
+  {
+    Obj d(o.key("greeks"));
+    d.rounded("delta", g.delta, 6);
+    d.rounded("gamma", g.gamma, 8);
+    d.rounded("theta", g.theta_per_day, 6);
+    d.rounded("vega", g.vega, 6);
+  }
+  o.rounded("implied_volatility", v.vol, 6);
+}
+
+// "last_trade", present once the contract has traded.
+void last_trade_field(Obj& o, const ContractDay& day) {
+  if (day.last_trade_ms <= 0) return;
+  Obj d(o.key("last_trade"));
+  d.key("conditions") += "[209]";
+  d.integer("exchange", day.last_exchange);
+  d.cents("price", day.last_price_cents);
+  d.integer("sip_timestamp", day.last_trade_ms * kNsPerMs);
+  d.integer("size", day.last_size);
+  d.str("timeframe", "REAL-TIME");
+}
+
 }  // namespace
 
 std::string_view market_status_at(EpochMs ms) {
@@ -106,22 +141,10 @@ void append_contract_json(std::string& out, const SimMarket& market, std::uint32
   }
   {
     Obj d(o.key("details"));
-    d.str("contract_type", call ? "call" : "put");
-    d.str("exercise_style", "european");
-    d.str("expiration_date", c.expiry_text);
-    d.integer("shares_per_contract", 100);
-    append_number(d.key("strike_price"), c.strike);
+    contract_details_fields(d, c);
     d.str("ticker", c.ticker);
   }
-  if (include_fmv) o.rounded("fmv", v.theo, 4);
-  {
-    Obj d(o.key("greeks"));
-    d.rounded("delta", g.delta, 6);
-    d.rounded("gamma", g.gamma, 8);
-    d.rounded("theta", g.theta_per_day, 6);
-    d.rounded("vega", g.vega, 6);
-  }
-  o.rounded("implied_volatility", v.vol, 6);
+  valuation_fields(o, v, g, include_fmv);
   {
     Obj d(o.key("last_quote"));
     d.cents("ask", q.ask_cents);
@@ -134,15 +157,7 @@ void append_contract_json(std::string& out, const SimMarket& market, std::uint32
     append_number(d.key("midpoint"), mid);
     d.str("timeframe", "REAL-TIME");
   }
-  if (day.last_trade_ms > 0) {
-    Obj d(o.key("last_trade"));
-    d.key("conditions") += "[209]";
-    d.integer("exchange", day.last_exchange);
-    d.cents("price", day.last_price_cents);
-    d.integer("sip_timestamp", day.last_trade_ms * kNsPerMs);
-    d.integer("size", day.last_size);
-    d.str("timeframe", "REAL-TIME");
-  }
+  last_trade_field(o, day);
   o.integer("open_interest", c.open_interest);
   {
     Obj d(o.key("underlying_asset"));
@@ -365,21 +380,9 @@ void universal_option(std::string& out, const SimMarket& market, std::uint32_t i
   o.rounded("break_even_price", break_even, 3);
   {
     Obj d(o.key("details"));
-    d.str("contract_type", call ? "call" : "put");
-    d.str("exercise_style", "european");
-    d.str("expiration_date", c.expiry_text);
-    d.integer("shares_per_contract", 100);
-    append_number(d.key("strike_price"), c.strike);
+    contract_details_fields(d, c);
   }
-  if (include_fmv) o.rounded("fmv", v.theo, 4);
-  {
-    Obj d(o.key("greeks"));
-    d.rounded("delta", g.delta, 6);
-    d.rounded("gamma", g.gamma, 8);
-    d.rounded("theta", g.theta_per_day, 6);
-    d.rounded("vega", g.vega, 6);
-  }
-  o.rounded("implied_volatility", v.vol, 6);
+  valuation_fields(o, v, g, include_fmv);
   {
     Obj d(o.key("last_quote"));
     d.cents("ask", q.ask_cents);
@@ -390,15 +393,7 @@ void universal_option(std::string& out, const SimMarket& market, std::uint32_t i
     append_number(d.key("midpoint"), mid);
     d.str("timeframe", "REAL-TIME");
   }
-  if (day.last_trade_ms > 0) {
-    Obj d(o.key("last_trade"));
-    d.key("conditions") += "[209]";
-    d.integer("exchange", day.last_exchange);
-    d.cents("price", day.last_price_cents);
-    d.integer("sip_timestamp", day.last_trade_ms * kNsPerMs);
-    d.integer("size", day.last_size);
-    d.str("timeframe", "REAL-TIME");
-  }
+  last_trade_field(o, day);
   o.str("market_status", market_status_at(now));
   o.str("name", std::string(spec.bare) + " " + c.expiry_text + " " + (call ? "Call" : "Put"));
   o.integer("open_interest", c.open_interest);
