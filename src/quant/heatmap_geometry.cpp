@@ -40,7 +40,10 @@ HeatmapBuilder::HeatmapBuilder(HeatmapConfig config) : config_(std::move(config)
     }
   }
   if (config_.max_dte < 0 || config_.max_dte > 10000) reject("max_dte must be in 0..10000");
-  if (!std::isfinite(config_.rate)) reject("rate must be finite");
+  if (!(std::isfinite(config_.rate) && std::fabs(config_.rate) <= 1)) reject("rate must be in [-1, 1]");
+  if (!(std::isfinite(config_.dividend_yield) && std::fabs(config_.dividend_yield) <= 1)) {
+    reject("dividend_yield must be in [-1, 1]");
+  }
   if (!(std::isfinite(config_.min_years) && config_.min_years > 0)) {
     reject("min_years must be > 0");
   }
@@ -161,6 +164,8 @@ HeatmapBuilder::Plan HeatmapBuilder::plan(const HeatmapInput& input) const {
     leg.strike = milli_to_strike(milli);
     leg.type = in.type;
     leg.iv = present(in.quote.iv);
+    leg.bid = present(in.quote.bid);
+    leg.ask = present(in.quote.ask);
     leg.market = market_price(in.quote);
     leg.theo = kNaN;
     p.legs.push_back(leg);
@@ -208,6 +213,7 @@ void HeatmapBuilder::rebuild(const HeatmapInput& input) {
   symbol_ = std::move(p.symbol);
   spot_ = p.spot;
   vix_ = p.vix;
+  pricing_minute_ms_ = input.pricing_minute_ms;
   regime_ = vol_regime_for_vix(vix_);
   skew_ = skew_shape(regime_);
   expiries_ = std::move(p.expiries);
@@ -226,6 +232,7 @@ void HeatmapBuilder::rebuild(const HeatmapInput& input) {
     input_expiry_dates_[i] = input.expiries[i].date;
   }
   if (!keep_slots) adopt_geometry();
+  refit_all();
   reprice_all();
 }
 

@@ -163,6 +163,8 @@ MassiveConfig load_massive_config(const core::Truth& truth, bool simulated) {
   c.micro_band_pct = number(truth, "MASSIVE_MICRO_BAND_PCT", c.micro_band_pct, 0.01, 10);
   c.max_quote_contracts =
       std::size_t(integer(truth, "MASSIVE_MAX_QUOTE_CONTRACTS", std::int64_t(c.max_quote_contracts), 1, 1000));
+  c.risk_free_rate = number(truth, "MASSIVE_RISK_FREE_RATE", c.risk_free_rate, -0.1, 0.5);
+  c.dividend_yield = number(truth, "MASSIVE_DIVIDEND_YIELD", c.dividend_yield, -0.1, 0.5);
   return c;
 }
 

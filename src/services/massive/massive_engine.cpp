@@ -96,6 +96,8 @@ MassiveEngine::MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config,
     quant::HeatmapConfig hc;
     hc.widths = config_.widths(s);
     hc.max_dte = config_.max_dte;
+    hc.rate = config_.risk_free_rate;
+    hc.dividend_yield = config_.dividend_yield;
     chains_.emplace(s, std::make_unique<SymbolChain>(s, hc));
   }
 }
