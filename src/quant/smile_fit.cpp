@@ -196,23 +196,41 @@ void SmileCurve::floor_to(const SmileCurve& shorter) {
   right_slope_ = std::min(std::max(right, shorter.right_slope_), kMaxWingSlope);
 }
 
-bool butterfly_free(const SmileCurve& curve, double k_lo, double k_hi, int grid) {
-  if (curve.empty() || !(k_hi > k_lo) || grid < 3) return true;
+namespace {
+
+// Every grid point where call prices rise with K or lose convexity (at most `limit`).
+std::vector<double> butterfly_violations(const SmileCurve& curve, double k_lo, double k_hi, int grid,
+                                         std::size_t limit) {
+  std::vector<double> out;
+  if (curve.empty() || !(k_hi > k_lo) || grid < 3) return out;
   // A uniform grid in strike (K/F = e^k), where convexity is stated.
   const double x_lo = std::exp(k_lo), x_hi = std::exp(k_hi);
   const double dx = (x_hi - x_lo) / (grid - 1);
-  double prev2 = kNaN, prev1 = kNaN;
-  for (int i = 0; i < grid; ++i) {
+  constexpr double kTolerance = 1e-13;  // unit-forward prices: far below any quote's tick
+  double prev2 = kNaN, prev1 = kNaN, prev_k = kNaN;
+  for (int i = 0; i < grid && out.size() < limit; ++i) {
     const double x = x_lo + dx * i;
     const double k = std::log(x);
     const double c = unit_call(k, curve.total_variance(k));
-    const double tol = 1e-13;
-    if (i >= 1 && c > prev1 + tol) return false;                  // calls fall with K
-    if (i >= 2 && prev2 - 2 * prev1 + c < -tol) return false;     // convex in K
+    if (i >= 1 && c > prev1 + kTolerance) out.push_back(k);                     // calls fall with K
+    else if (i >= 2 && prev2 - 2 * prev1 + c < -kTolerance) out.push_back(prev_k);  // convex in K
     prev2 = prev1;
     prev1 = c;
+    prev_k = k;
   }
-  return true;
+  return out;
+}
+
+}  // namespace
+
+std::optional<double> butterfly_violation(const SmileCurve& curve, double k_lo, double k_hi, int grid) {
+  const auto v = butterfly_violations(curve, k_lo, k_hi, grid, 1);
+  if (v.empty()) return std::nullopt;
+  return v.front();
+}
+
+bool butterfly_free(const SmileCurve& curve, double k_lo, double k_hi, int grid) {
+  return !butterfly_violation(curve, k_lo, k_hi, grid);
 }
 
 bool calendar_free(const SmileCurve& shorter, const SmileCurve& longer, double k_lo, double k_hi,
@@ -326,20 +344,44 @@ SmileFit fit_smile(const SmileInput& in, const SmileCurve* shorter) {
   std::nth_element(gaps.begin(), gaps.begin() + static_cast<long>(gaps.size() / 2), gaps.end());
   double bandwidth = kBandwidthSpacings * gaps[gaps.size() / 2];
 
-  for (int round = 0; round <= kMaxSmoothingRounds; ++round) {
+  // Arbitrage repair. A violation in a wing's outer half comes from quotes that are themselves
+  // arbitrageable there (a vendor's clamped or stale far wing): those points are dropped and the
+  // wing becomes the bounded line from the new end. A violation nearer the money is noise: the
+  // bandwidth doubles (at most kMaxSmoothingRounds times).
+  int smoothing = 0;
+  for (int round = 0; round <= kMaxSmoothingRounds + kMaxTrimRounds; ++round) {
     SmileCurve curve = build_curve(pts, T, bandwidth);
     if (shorter && !shorter->empty()) curve.floor_to(*shorter);
-    if (butterfly_free(curve, curve.k_min(), curve.k_max())) {
+    const auto bad = butterfly_violations(curve, curve.k_min(), curve.k_max(), 400, 400);
+    if (bad.empty()) {
       fit.source = SmileSource::fitted;
       fit.reason = SmileFallbackReason::none;
       fit.curve = std::move(curve);
-      fit.smoothing_rounds = round;
+      fit.usable_strikes = static_cast<int>(pts.size());
       return fit;
     }
-    bandwidth *= 2;
+    // Each wing is cut at its innermost violation in the wing's outer half.
+    const double k_lo = pts.front().k, k_hi = pts.back().k;
+    double cut_lo = -std::numeric_limits<double>::infinity();
+    double cut_hi = std::numeric_limits<double>::infinity();
+    bool central = false;
+    for (double k : bad) {
+      if (k < 0 && k < 0.5 * k_lo) cut_lo = std::max(cut_lo, k);
+      else if (k > 0 && k > 0.5 * k_hi) cut_hi = std::min(cut_hi, k);
+      else central = true;
+    }
+    if (!central) {
+      std::erase_if(pts, [&](const Point& p) { return p.k <= cut_lo || p.k >= cut_hi; });
+      ++fit.trimmed_wings;
+    } else if (smoothing < kMaxSmoothingRounds) {
+      bandwidth *= 2;
+      fit.smoothing_rounds = ++smoothing;
+    } else {
+      break;
+    }
+    if (static_cast<int>(pts.size()) < kMinSmileQuotes) break;
   }
   fit.reason = SmileFallbackReason::arbitrage;
-  fit.smoothing_rounds = kMaxSmoothingRounds;
   return fit;
 }
 

@@ -26,8 +26,13 @@
 // 6. Beyond the data: linear in w with the end slope clamped outward-non-negative and at most
 //    kMaxWingSlope (Lee's moment bound is 2), so wings never turn down nor explode.
 // 7. No negative butterflies: undiscounted call prices on a fine strike grid must be convex and
-//    non-increasing in K; when they are not, the bandwidth doubles (kMaxSmoothingRounds times),
-//    then the expiry falls back (source fallback, reason arbitrage).
+//    non-increasing in K. A violation in the outer half of a wing means the quotes there are
+//    themselves arbitrageable (a vendor's clamped or stale far wing; the simulator's smile is
+//    flat beyond 5 standard deviations, a concave kink; tick-rounded mids of cheap options):
+//    the points from the wing's innermost such violation outward are dropped (at most
+//    kMaxTrimRounds times) and the wing becomes the bounded line of step 6.
+//    A violation nearer the money doubles the bandwidth (at most kMaxSmoothingRounds times).
+//    Still violated, or fewer than kMinSmileQuotes points left: fallback, reason arbitrage.
 // 8. No calendar inversion: given the previous (shorter) expiry's curve, w is floored to it at
 //    every node and the wing slopes are made to dominate, so w(k) never decreases in T.
 #include <cstdint>
@@ -43,10 +48,11 @@ inline constexpr int kMinSmileQuotes = 5;           // usable OTM strikes below 
 inline constexpr double kMaxRelativeSpread = 0.5;   // (ask − bid) / mid above this: too wide
 inline constexpr int kParityStrikes = 5;
 inline constexpr double kMaxParityBasis = 0.02;     // |ln(F_parity / F_model)|
-inline constexpr double kBandwidthSpacings = 1.0;
-inline constexpr int kMinNeighbours = 3;
+inline constexpr double kBandwidthSpacings = 2.0;
+inline constexpr int kMinNeighbours = 6;
 inline constexpr double kMaxWingSlope = 1.0;
 inline constexpr int kMaxSmoothingRounds = 3;
+inline constexpr int kMaxTrimRounds = 8;
 inline constexpr double kMinSmileVol = 0.01;        // w is floored at kMinSmileVol²·T
 
 struct SmileQuote {
@@ -99,9 +105,10 @@ struct SmileFit {
   double forward = 0;             // the forward k is measured from
   double basis = 1;               // forward / (spot·e^{(r−q)T}); 1 without parity
   bool forward_from_parity = false;
-  int usable_strikes = 0;         // strikes whose OTM side fed the fit
+  int usable_strikes = 0;         // strikes whose OTM side fed the fit (after wing trims)
   int rejected_quotes = 0;        // sides dropped by the quote filters or the IV solver
   int smoothing_rounds = 0;       // bandwidth doublings the butterfly check needed
+  int trimmed_wings = 0;          // wing trims the butterfly check needed
 };
 
 // `shorter`: the fitted curve of the previous expiry (for the calendar floor), or null.
@@ -110,6 +117,9 @@ SmileFit fit_smile(const SmileInput& input, const SmileCurve* shorter = nullptr)
 // The checks of steps 7 and 8, for tests and for the fit itself. `grid` points over
 // [k_lo, k_hi]; true when undiscounted call prices are convex and non-increasing in K there.
 bool butterfly_free(const SmileCurve& curve, double k_lo, double k_hi, int grid = 400);
+// The first grid point where that fails.
+std::optional<double> butterfly_violation(const SmileCurve& curve, double k_lo, double k_hi,
+                                          int grid = 400);
 // True when longer.total_variance(k) >= shorter.total_variance(k) − tolerance on the grid.
 bool calendar_free(const SmileCurve& shorter, const SmileCurve& longer, double k_lo, double k_hi,
                    int grid = 400, double tolerance = 1e-12);

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,8 +69,12 @@ std::vector<vendor::OptionContractSnapshot> snapshot(const sim::SimMarket& m, si
 }
 
 struct Coverage {
-  int inside = 0, total = 0, fitted_expiries = 0, expiries = 0;
+  int inside = 0, total = 0, fitted_expiries = 0, expiries = 0, expected_fallbacks = 0;
+  int calls_inside = 0, calls = 0, last_hour_inside = 0, last_hour = 0;
   double share() const { return total ? double(inside) / total : 0; }
+  double call_share() const { return calls ? double(calls_inside) / calls : 0; }
+  double put_share() const { return total > calls ? double(inside - calls_inside) / (total - calls) : 0; }
+  double last_hour_share() const { return last_hour ? double(last_hour_inside) / last_hour : 0; }
 };
 
 // Singles within ±3 standard deviations (σ_ATM·S·√T) of spot: is the theoretical mid inside the
@@ -78,9 +84,14 @@ void measure(const sim::SimMarket& m, sim::Underlying u, const SymbolChain& chai
   const double spot = m.spot(u);
   const double vix = m.index_value(sim::Index::vix);
   const auto expirations = b.expirations();
-  for (const auto& e : expirations) {
+  for (std::size_t x = 0; x < expirations.size(); ++x) {
+    const auto& e = expirations[x];
     ++cov.expiries;
-    if (e.smile == quant::SmileSource::fitted) ++cov.fitted_expiries;
+    if (e.smile == quant::SmileSource::fitted) {
+      ++cov.fitted_expiries;
+    } else if (e.dte == 0 && b.smile_fit(x).reason == quant::SmileFallbackReason::too_few_quotes) {
+      ++cov.expected_fallbacks;  // a 0-DTE in its last minutes: few strikes still have a bid
+    }
   }
   for (auto i : m.chain().contracts_of(u)) {
     const auto& c = m.chain()[i];
@@ -94,8 +105,15 @@ void measure(const sim::SimMarket& m, sim::Underlying u, const SymbolChain& chai
     ASSERT_TRUE(side.has_theo) << c.ticker;
     const double theo = double(side.theo) / quant::kTheoScale;
     const auto q = m.quote(i);
-    ++cov.total;
-    if (theo >= q.bid() && theo <= q.ask()) ++cov.inside;
+    const bool inside = theo >= q.bid() && theo <= q.ask();
+    const bool call = c.type == quant::OptionType::call;
+    const bool last_hour = m.now_ms() >= m.session().close_ms - 3'600'000;
+    cov.total += 1;
+    cov.inside += inside;
+    cov.calls += call;
+    cov.calls_inside += call && inside;
+    cov.last_hour += last_hour;
+    cov.last_hour_inside += last_hour && inside;
   }
 }
 
@@ -125,60 +143,80 @@ Coverage run_session(bool with_iv, bool incremental) {
     // refitted by the minute's clock step. Otherwise: the snapshot at the time itself.
     const core::EpochMs snap_at = incremental ? at - 60'000 : at;
     m.advance_to(snap_at, [](const sim::MarketTick&) {});
+    std::vector<std::unique_ptr<SymbolChain>> chains;
+    std::vector<std::vector<sim::OptionQuote>> last(std::size(sim::kAllUnderlyings));
     for (auto u : sim::kAllUnderlyings) {
-      SymbolChain chain(std::string(sim::underlying_spec(u).index_ticker), config_for(u, m));
-      chain.replace(snapshot(m, u, with_iv), day, m.now_ms(), m.spot(u), m.index_value(sim::Index::vix));
-      if (incremental) {
-        sim::SimMarket& live = m;
-        std::vector<sim::OptionQuote> last;
-        for (auto i : live.chain().contracts_of(u)) last.push_back(live.quote(i));
-        live.advance_to(at, [&](const sim::MarketTick&) {
-          chain.set_market(live.spot(u), live.index_value(sim::Index::vix));
+      chains.push_back(std::make_unique<SymbolChain>(std::string(sim::underlying_spec(u).index_ticker),
+                                                     config_for(u, m)));
+      chains.back()->replace(snapshot(m, u, with_iv), day, m.now_ms(), m.spot(u),
+                             m.index_value(sim::Index::vix));
+      for (auto i : m.chain().contracts_of(u)) last[std::size_t(u)].push_back(m.quote(i));
+    }
+    if (incremental) {
+      m.advance_to(at, [&](const sim::MarketTick&) {
+        for (auto u : sim::kAllUnderlyings) {
+          auto& chain = *chains[std::size_t(u)];
+          chain.set_market(m.spot(u), m.index_value(sim::Index::vix));
           std::size_t n = 0;
-          for (auto i : live.chain().contracts_of(u)) {
-            const auto q = live.quote(i);
-            if (!(q == last[n])) {
-              chain.on_quote(live.chain()[i].ticker, q.bid(), q.ask(), q.bid_size, q.ask_size);
-              last[n] = q;
+          for (auto i : m.chain().contracts_of(u)) {
+            const auto q = m.quote(i);
+            if (!(q == last[std::size_t(u)][n])) {
+              chain.on_quote(m.chain()[i].ticker, q.bid(), q.ask(), q.bid_size, q.ask_size);
+              last[std::size_t(u)][n] = q;
             }
             ++n;
           }
-          chain.set_time(live.now_ms());
-        });
-      }
-      measure(m, u, chain, cov);
+          chain.set_time(m.now_ms());
+        }
+      });
+      EXPECT_EQ(m.now_ms(), at);
     }
+    for (auto u : sim::kAllUnderlyings) measure(m, u, *chains[std::size_t(u)], cov);
   }
   return cov;
 }
 
 void report(const char* what, const Coverage& c) {
-  std::printf("[coverage] %s: %d/%d singles inside bid/ask (%.2f %%), %d/%d expiries fitted\n", what,
-              c.inside, c.total, 100 * c.share(), c.fitted_expiries, c.expiries);
+  std::printf("[coverage] %s: %d/%d singles inside bid/ask (%.2f %%), %d/%d expiries fitted, "
+              "%d 0-DTE fallbacks for too few quotes; calls %.2f %%, puts %.2f %%, last hour %.2f %% of %d\n",
+              what, c.inside, c.total, 100 * c.share(), c.fitted_expiries, c.expiries, c.expected_fallbacks,
+              100 * c.call_share(), 100 * c.put_share(), 100 * c.last_hour_share(), c.last_hour);
 }
 
 TEST(TheoreticalVsMarket, VendorIvsFromTheSnapshot) {
   const auto c = run_session(true, false);
   report("snapshot with vendor IVs", c);
   EXPECT_GT(c.total, 500);
-  EXPECT_EQ(c.fitted_expiries, c.expiries);
+  EXPECT_EQ(c.fitted_expiries + c.expected_fallbacks, c.expiries);
+  EXPECT_LE(c.expected_fallbacks, 6);  // 15:50 and 15:59, SPX and NDX, at most
   EXPECT_GE(c.share(), 0.95);
+  EXPECT_GE(c.call_share(), 0.95);
+  EXPECT_GE(c.put_share(), 0.95);
+  EXPECT_GE(c.last_hour_share(), 0.95);
 }
 
 TEST(TheoreticalVsMarket, IvsSolvedFromQuoteMids) {
   const auto c = run_session(false, false);
   report("snapshot, IVs solved from mids", c);
   EXPECT_GT(c.total, 500);
-  EXPECT_EQ(c.fitted_expiries, c.expiries);
+  EXPECT_EQ(c.fitted_expiries + c.expected_fallbacks, c.expiries);
+  EXPECT_LE(c.expected_fallbacks, 6);  // 15:50 and 15:59, SPX and NDX, at most
   EXPECT_GE(c.share(), 0.95);
+  EXPECT_GE(c.call_share(), 0.95);
+  EXPECT_GE(c.put_share(), 0.95);
+  EXPECT_GE(c.last_hour_share(), 0.95);
 }
 
 TEST(TheoreticalVsMarket, FeedQuotesAndMinuteRefits) {
   const auto c = run_session(true, true);
   report("snapshot a minute early, then feed quotes and the minute refit", c);
   EXPECT_GT(c.total, 500);
-  EXPECT_EQ(c.fitted_expiries, c.expiries);
+  EXPECT_EQ(c.fitted_expiries + c.expected_fallbacks, c.expiries);
+  EXPECT_LE(c.expected_fallbacks, 6);  // 15:50 and 15:59, SPX and NDX, at most
   EXPECT_GE(c.share(), 0.95);
+  EXPECT_GE(c.call_share(), 0.95);
+  EXPECT_GE(c.put_share(), 0.95);
+  EXPECT_GE(c.last_hour_share(), 0.95);
 }
 
 }  // namespace
