@@ -33,7 +33,7 @@
 //
 // Cost on an SPX chain (bench/README.md): a tick ≈ 1.5 µs, re-pricing all 3,268 tiles ≈ 0.15 ms.
 // An IV change inside the base-IV band re-prices that one expiry (~0.04 ms) when it is on the
-// regime-skew fallback. A smile refit costs ~0.33 ms per expiry of 61 strikes (RefitSmiles).
+// regime-skew fallback. A smile refit costs ~0.12 ms per expiry of 61 strikes (RefitSmiles).
 // One owner at a time: not thread-safe (find_contract builds its index lazily).
 #include <cstdint>
 #include <optional>

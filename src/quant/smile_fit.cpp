@@ -99,7 +99,7 @@ double nth_nearest(const std::vector<Point>& pts, double x0, int n) {
 
 SmileCurve build_curve(const std::vector<Point>& pts, double years, double bandwidth) {
   const double k_lo = pts.front().k, k_hi = pts.back().k;
-  const int nodes = std::clamp(static_cast<int>(2 * pts.size()), 8, 128);
+  const int nodes = std::clamp(static_cast<int>(pts.size()), 8, 96);
   const double dk = (k_hi - k_lo) / (nodes - 1);
   std::vector<double> w(static_cast<std::size_t>(nodes)), dw(static_cast<std::size_t>(nodes));
   const double floor_w = kMinSmileVol * kMinSmileVol * years;

@@ -14,7 +14,8 @@
 // 4. Fewer than kMinSmileQuotes such strikes: no fit (source fallback; the heatmap keeps the
 //    VIX-regime skew of vol_skew.hpp for that expiry).
 // 5. The curve: total variance w = σ²T against log-moneyness k = ln(K/F), by kernel-weighted
-//    local quadratic regression evaluated on a uniform node grid over the data's k range, with a
+//    local quadratic regression evaluated on a uniform node grid over the data's k range (one
+//    node per usable strike, 8..96), with a
 //    cubic Hermite interpolant through the nodes' values and slopes. Why this fit: it follows
 //    any smile shape the market shows (a global low-order polynomial cannot hold both a steep put
 //    wing and a flat call wing, and bends where the data end), it reproduces a smooth smile from
