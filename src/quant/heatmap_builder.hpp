@@ -73,8 +73,8 @@ struct ButterflyTile {
   TileKey key;
   std::optional<double> call_debit;
   std::optional<double> put_debit;
-  std::optional<double> market_call_debit;
-  std::optional<double> market_put_debit;
+  std::optional<double> market_call_debit = std::nullopt;  // initialised: older aggregate
+  std::optional<double> market_put_debit = std::nullopt;   // initialisers stay warning-free
 };
 
 class HeatmapBuilder {
