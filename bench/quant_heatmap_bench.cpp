@@ -87,6 +87,20 @@ void BM_Heatmap_RepriceAll(benchmark::State& state) {
 }
 BENCHMARK(BM_Heatmap_RepriceAll)->Unit(benchmark::kMicrosecond);
 
+// The minute's smile refit: a spot move marks every expiry's smile stale; refit all 4 expiries
+// (filter, forward, IVs, local regression, arbitrage check) and re-price their tiles.
+void BM_Heatmap_RefitSmiles(benchmark::State& state) {
+  HeatmapBuilder b = built_builder();
+  double bump = 0;
+  for (auto _ : state) {
+    bump = bump == 0 ? 0.5 : 0;
+    b.set_market(6000 + bump, 16);
+    benchmark::DoNotOptimize(b.refit_smiles());
+  }
+  expect_tile_count(state, b);
+}
+BENCHMARK(BM_Heatmap_RefitSmiles)->Unit(benchmark::kMicrosecond);
+
 // Compute + diff + serialise: spot moves, take the diff (every tile) and write the full model.
 void BM_Heatmap_RepriceDiffModelJson(benchmark::State& state) {
   HeatmapBuilder b = built_builder();

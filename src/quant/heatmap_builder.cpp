@@ -58,15 +58,68 @@ bool HeatmapBuilder::refresh_base_iv(std::uint32_t expiry) {
   return changed;
 }
 
+void HeatmapBuilder::refit_expiry(std::uint32_t expiry) {
+  auto& e = expiries_[expiry];
+  // The calendar floor: the nearest shorter expiry that has a fitted smile.
+  const SmileCurve* shorter = nullptr;
+  for (std::uint32_t j = expiry; j-- > 0;) {
+    if (expiries_[j].fit.source == SmileSource::fitted) {
+      shorter = &expiries_[j].fit.curve;
+      break;
+    }
+  }
+  SmileInput in;
+  in.spot = spot_;
+  in.years = e.years;
+  in.rate = config_.rate;
+  in.dividend_yield = config_.dividend_yield;
+  in.quotes.reserve(2 * e.strike_count);
+  for (std::uint32_t si = e.first_strike; si < e.first_strike + e.strike_count; ++si) {
+    const auto& row = strikes_[si];
+    for (auto id : {row.call_leg, row.put_leg}) {
+      if (id == kNoLeg) continue;
+      const Leg& leg = legs_[static_cast<std::size_t>(id)];
+      in.quotes.push_back({leg.strike, leg.type, leg.bid, leg.ask, leg.iv});
+    }
+  }
+  e.fit = fit_smile(in, shorter);
+  e.smile_stale = false;
+}
+
+void HeatmapBuilder::refit_all() {
+  for (std::uint32_t i = 0; i < expiries_.size(); ++i) refit_expiry(i);
+}
+
+std::size_t HeatmapBuilder::refit_smiles() {
+  std::uint32_t first = 0;
+  while (first < expiries_.size() && !expiries_[first].smile_stale) ++first;
+  for (std::uint32_t i = first; i < expiries_.size(); ++i) {
+    refit_expiry(i);
+    reprice_expiry(i);
+  }
+  return expiries_.size() - first;
+}
+
+double HeatmapBuilder::published_atm_iv(const Expiry& e) const {
+  return e.fit.source == SmileSource::fitted ? e.fit.curve.vol(0.0) : e.base_iv;
+}
+
 void HeatmapBuilder::reprice_expiry(std::uint32_t expiry) {
   const auto& e = expiries_[expiry];
   const bool have_spot = spot_ > 0;
+  const bool fitted = e.fit.source == SmileSource::fitted;
+  const double r = config_.rate, q = config_.dividend_yield, T = e.years;
+  // Fitted: Black-76 on the forward, through Black-Scholes with spot F·e^{-rT}. Fallback:
+  // Black-Scholes on the spot with the dividend yield (spot·e^{-qT}).
+  const double forward = spot_ * std::exp((r - q) * T) * (fitted ? e.fit.basis : 1.0);
+  const double spot_equivalent = forward * std::exp(-r * T);
   for (std::uint32_t si = e.first_strike; si < e.first_strike + e.strike_count; ++si) {
     const auto& row = strikes_[si];
     double call = kNaN, put = kNaN;
     if (have_spot) {
-      const OptionInputs in{spot_, row.strike, e.years, config_.rate,
-                            skewed_vol(e.base_iv, spot_, row.strike, skew_)};
+      const double vol = fitted ? e.fit.curve.vol(std::log(row.strike / forward))
+                                : skewed_vol(e.base_iv, spot_, row.strike, skew_);
+      const OptionInputs in{spot_equivalent, row.strike, T, r, vol};
       if (row.call_leg != kNoLeg && row.put_leg != kNoLeg) {
         const auto both = black_scholes_prices(in);
         call = both.call;
@@ -158,13 +211,21 @@ bool HeatmapBuilder::update_quote(std::size_t contract, const LegQuote& quote) {
   if (leg_id == kNoLeg) return false;
   Leg& leg = legs_[static_cast<std::size_t>(leg_id)];
   const double iv = present(quote.iv);
+  const double bid = present(quote.bid);
+  const double ask = present(quote.ask);
   const double market = market_price(quote);
   const bool iv_changed = !same_value(iv, leg.iv);
   const bool market_changed = !same_value(market, leg.market);
+  if (iv_changed || !same_value(bid, leg.bid) || !same_value(ask, leg.ask)) {
+    expiries_[leg.expiry].smile_stale = true;  // refit_smiles() picks it up
+  }
   leg.iv = iv;
+  leg.bid = bid;
+  leg.ask = ask;
   leg.market = market;
   if (iv_changed && std::fabs(leg.strike - spot_) < config_.base_iv_band_points &&
-      refresh_base_iv(leg.expiry)) {
+      refresh_base_iv(leg.expiry) &&
+      expiries_[leg.expiry].fit.source == SmileSource::fallback) {
     reprice_expiry(leg.expiry);  // recomputes every slot of the expiry, market values included
     return true;
   }
@@ -182,10 +243,17 @@ void HeatmapBuilder::set_market(double spot, double vix) {
   }
   if (!(std::isfinite(vix) && vix >= 0)) bad_input("vix must be a finite number >= 0");
   if (spot == spot_ && vix == vix_) return;
+  const bool first_spot = !(spot_ > 0) && spot > 0;
+  if (spot != spot_) {
+    for (auto& e : expiries_) e.smile_stale = true;  // the fit's forward check uses the spot
+  }
   spot_ = spot;
   vix_ = vix;
   regime_ = vol_regime_for_vix(vix_);
   skew_ = skew_shape(regime_);
+  // Without a spot nothing could be fitted: the first spot fits at once rather than leaving
+  // the regime skew in place until the caller's next refit.
+  if (first_spot) refit_all();
   reprice_all();
 }
 
@@ -199,6 +267,7 @@ void HeatmapBuilder::set_years_to_expiry(std::size_t expiry, double years) {
   const double floored = std::max(years, config_.min_years);
   if (floored == expiries_[static_cast<std::size_t>(e)].years) return;
   expiries_[static_cast<std::size_t>(e)].years = floored;
+  expiries_[static_cast<std::size_t>(e)].smile_stale = true;
   reprice_expiry(static_cast<std::uint32_t>(e));
 }
 
@@ -251,7 +320,7 @@ HeatmapDiff HeatmapBuilder::take_diff() {
   std::vector<std::pair<int, std::int64_t>> atm_iv;
   std::vector<std::pair<int, std::string>> expirations;
   for (const auto& e : expiries_) {
-    atm_iv.emplace_back(e.dte, to_ticks(e.base_iv, kAtmIvScale));
+    atm_iv.emplace_back(e.dte, to_ticks(published_atm_iv(e), kAtmIvScale));
     expirations.emplace_back(e.dte, e.date);
   }
   diff.atm_iv_changed = atm_iv != published_atm_iv_;
@@ -270,7 +339,15 @@ std::optional<std::uint32_t> HeatmapBuilder::find_tile(const TileKey& key) const
 std::vector<HeatmapExpiry> HeatmapBuilder::expirations() const {
   std::vector<HeatmapExpiry> out;
   out.reserve(expiries_.size());
-  for (const auto& e : expiries_) out.push_back({e.dte, e.date, e.years, e.base_iv});
+  const bool have_spot = spot_ > 0;
+  for (const auto& e : expiries_) {
+    const bool fitted = e.fit.source == SmileSource::fitted;
+    const double forward =
+        have_spot ? spot_ * std::exp((config_.rate - config_.dividend_yield) * e.years) *
+                        (fitted ? e.fit.basis : 1.0)
+                  : 0.0;
+    out.push_back({e.dte, e.date, e.years, published_atm_iv(e), forward, e.fit.source});
+  }
   return out;
 }
 
@@ -289,6 +366,8 @@ std::vector<ButterflyTile> HeatmapBuilder::butterfly_tiles() const {
     t.key = slots_[id].key;
     if (v.call.has_theo) t.call_debit = static_cast<double>(v.call.theo) / kTheoScale;
     if (v.put.has_theo) t.put_debit = static_cast<double>(v.put.theo) / kTheoScale;
+    if (v.call.has_market) t.market_call_debit = static_cast<double>(v.call.market) / kMarketScale;
+    if (v.put.has_market) t.market_put_debit = static_cast<double>(v.put.market) / kMarketScale;
     out.push_back(t);
   }
   return out;

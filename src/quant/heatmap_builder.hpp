@@ -10,9 +10,21 @@
 //   are kept and only values are refreshed.
 // - incremental: update_quote(contract, quote) recomputes only the tiles whose legs include
 //   that contract (singles at K, verticals at K and K±w, butterflies centred at K and K±w) —
-//   unless the quote moves the expiry's base IV, which re-prices that expiry's theoretical
-//   values. set_market(spot, vix) and set_years_to_expiry(expiry, years) re-price theory.
-//   After any sequence of updates the tiles equal those of a rebuild from the same inputs.
+//   unless the quote moves the base IV of an expiry on the regime-skew fallback, which re-prices
+//   that expiry's theoretical values. set_market(spot, vix) and set_years_to_expiry(expiry,
+//   years) re-price theory with the smiles as last fitted.
+//
+// Smiles (quant/smile_fit.hpp): rebuild() fits every expiry's smile from its quotes. Quote,
+// spot and time updates only mark an expiry's smile stale (a fit costs far more than a tick);
+// refit_smiles() refits the stale ones (and every later expiry, whose calendar floor may move).
+// The caller throttles it (massive: once per market-clock minute). Between refits a smile is
+// held in log-moneyness from the forward (sticky moneyness): a spot move moves the forward and
+// the whole smile with it. Theoretical price of a leg on a fitted expiry: Black-76 on
+// F = spot·e^{(r−q)T}·basis at σ(ln K/F); on a fallback expiry, Black-Scholes on spot with
+// dividend yield q at the regime-skewed base IV.
+//
+// After any sequence of updates followed by refit_smiles(), the tiles equal those of a rebuild
+// from the same inputs (market values need no refit: they are equal after every update).
 //
 // Publishing: take_diff() returns the tiles whose published text changed since the previous
 // take_diff() and the keys that disappeared; an empty diff means "publish nothing". Values are
@@ -20,7 +32,8 @@
 // the caller changing the quantised time to expiry never changes a tile.
 //
 // Cost on an SPX chain (bench/README.md): a tick ≈ 1.5 µs, re-pricing all 3,268 tiles ≈ 0.15 ms.
-// An IV change inside the base-IV band re-prices that one expiry (~0.04 ms).
+// An IV change inside the base-IV band re-prices that one expiry (~0.04 ms) when it is on the
+// regime-skew fallback. A smile refit costs ~0.12 ms per expiry of 61 strikes (RefitSmiles).
 // One owner at a time: not thread-safe (find_contract builds its index lazily).
 #include <cstdint>
 #include <optional>
@@ -30,6 +43,7 @@
 #include <vector>
 
 #include "quant/heatmap_types.hpp"
+#include "quant/smile_fit.hpp"
 #include "quant/vol_skew.hpp"
 
 namespace ms::quant {
@@ -48,14 +62,19 @@ struct HeatmapExpiry {
   int dte = 0;
   std::string date;
   double years = 0;      // after the config's floor
-  double atm_iv = 0;     // the base IV
+  double atm_iv = 0;     // fitted: the smile's vol at the forward; fallback: the base IV
+  double forward = 0;    // the forward theoretical values use (0 without a spot)
+  SmileSource smile = SmileSource::fallback;
 };
 
-// A butterfly's theoretical debits as published (rounded), for the trade selector.
+// A butterfly's debits as published (rounded), for the trade selector: theoretical
+// (call_debit/put_debit) and from the legs' market prices (market_*) where every leg has one.
 struct ButterflyTile {
   TileKey key;
   std::optional<double> call_debit;
   std::optional<double> put_debit;
+  std::optional<double> market_call_debit = std::nullopt;  // initialised: older aggregate
+  std::optional<double> market_put_debit = std::nullopt;   // initialisers stay warning-free
 };
 
 class HeatmapBuilder {
@@ -75,6 +94,10 @@ class HeatmapBuilder {
   void set_market(double spot, double vix);
   // `expiry` indexes the expiries of the last rebuild; no-op for a dropped expiry.
   void set_years_to_expiry(std::size_t expiry, double years);
+  // The minute the caller's years are measured from (published; changes no value).
+  void set_pricing_minute(std::int64_t minute_ms) { pricing_minute_ms_ = minute_ms; }
+  // Refits the stale smiles (see above); returns how many expiries were refitted.
+  std::size_t refit_smiles();
 
   std::optional<std::size_t> find_contract(std::string_view root, std::string_view expiry_date,
                                            double strike, OptionType type) const;
@@ -85,6 +108,9 @@ class HeatmapBuilder {
   const std::string& symbol() const { return symbol_; }
   double spot() const { return spot_; }
   double vix() const { return vix_; }
+  std::int64_t pricing_minute_ms() const { return pricing_minute_ms_; }
+  // The fit of the expiry at position `expiry` of expirations().
+  const SmileFit& smile_fit(std::size_t expiry) const { return expiries_[expiry].fit; }
   VolRegime regime() const { return regime_; }
   std::size_t tile_count() const { return slots_.size(); }
   const TileKey& tile_key(std::uint32_t slot) const { return slots_[slot].key; }
@@ -108,6 +134,8 @@ class HeatmapBuilder {
     std::uint32_t input_index = 0;
     double years = 0;
     double base_iv = 0;
+    SmileFit fit;
+    bool smile_stale = true;
     std::uint32_t first_strike = 0, strike_count = 0;
     std::uint32_t first_slot = 0, slot_count = 0;
   };
@@ -122,6 +150,8 @@ class HeatmapBuilder {
     double strike = 0;
     OptionType type = OptionType::call;
     double iv = 0;       // NaN when absent
+    double bid = 0;      // NaN when absent
+    double ask = 0;      // NaN when absent
     double market = 0;   // NaN when absent
     double theo = 0;     // NaN when there is no spot
   };
@@ -147,6 +177,9 @@ class HeatmapBuilder {
   void render_slot_text();
 
   void reprice_all();
+  void refit_all();
+  void refit_expiry(std::uint32_t expiry);
+  double published_atm_iv(const Expiry& e) const;
   void reprice_expiry(std::uint32_t expiry);
   bool refresh_base_iv(std::uint32_t expiry);
   void recompute_slot(std::uint32_t slot);
@@ -157,6 +190,7 @@ class HeatmapBuilder {
   std::string symbol_;
   double spot_ = 0;
   double vix_ = 0;
+  std::int64_t pricing_minute_ms_ = 0;
   VolRegime regime_ = VolRegime::normal;
   SkewShape skew_;
 

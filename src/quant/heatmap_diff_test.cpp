@@ -147,6 +147,37 @@ TEST(HeatmapDiff, ClockAloneChangesNothingUntilTheQuantisedTimeMoves) {
   for (auto slot : diff.changed) EXPECT_EQ(b.tile_key(slot).dte, 1);
 }
 
+// Refits are the caller's to throttle: quote changes leave the held smile in place (market values
+// move at once), refit_smiles() then brings theory to what a rebuild computes.
+TEST(HeatmapIncremental, SmileIsHeldUntilRefit) {
+  const HeatmapConfig config = widths({10});
+  SyntheticChainSpec spec;
+  spec.strikes_each_side = 40;
+  spec.dtes = {0, 2};
+  HeatmapInput input = synthetic_chain(spec);
+  HeatmapBuilder b(config);
+  b.rebuild(input);
+  const auto single = *b.find_tile({TileStrategy::single, 2, 0, 6000000});
+  const TileValue before = b.tile_value(single);
+  for (std::size_t i = 0; i < input.contracts.size(); ++i) {
+    auto& q = input.contracts[i].quote;
+    if (input.contracts[i].expiry != 1) continue;
+    *q.iv += 0.02;  // the market re-marks the 2-day smile two vol points up
+    *q.bid += 0.5;
+    *q.ask += 0.5;
+    *q.mid += 0.5;
+    b.update_quote(i, q);
+  }
+  EXPECT_EQ(b.tile_value(single).call.theo, before.call.theo);
+  EXPECT_NE(b.tile_value(single).call.market, before.call.market);
+  EXPECT_EQ(b.refit_smiles(), 1u);  // the 2-day expiry; the 0-day's fit is current
+  EXPECT_GT(b.tile_value(single).call.theo, before.call.theo);
+  HeatmapBuilder full(config);
+  full.rebuild(input);
+  EXPECT_EQ(all_tiles(b), all_tiles(full));
+  EXPECT_EQ(b.refit_smiles(), 0u);  // nothing stale: free
+}
+
 // The property test: random ticks, spot moves, minute steps and geometry changes; after each
 // publish the incremental builder, a fresh full rebuild and the diff-maintained copy agree.
 TEST(HeatmapIncremental, EqualsFullRebuildAfterRandomTicks) {
@@ -221,6 +252,8 @@ TEST(HeatmapIncremental, EqualsFullRebuildAfterRandomTicks) {
     }
 
     if (step % 7 == 0 || step == 1499) {
+      // Smiles refit on the caller's throttle; the equivalence holds after a refit.
+      incremental.refit_smiles();
       const auto diff = incremental.take_diff();
       ++publishes;
       if (diff.empty()) ++empty_diffs;

@@ -43,7 +43,10 @@ HeatmapBuilder::HeatmapBuilder(HeatmapConfig config) : config_(std::move(config)
   for (const int d : config_.dtes) {
     if (d < 0 || d > config_.max_dte) reject("dte " + std::to_string(d) + " must be in 0..max_dte");
   }
-  if (!std::isfinite(config_.rate)) reject("rate must be finite");
+  if (!(std::isfinite(config_.rate) && std::fabs(config_.rate) <= 1)) reject("rate must be in [-1, 1]");
+  if (!(std::isfinite(config_.dividend_yield) && std::fabs(config_.dividend_yield) <= 1)) {
+    reject("dividend_yield must be in [-1, 1]");
+  }
   if (!(std::isfinite(config_.min_years) && config_.min_years > 0)) {
     reject("min_years must be > 0");
   }
@@ -165,6 +168,8 @@ HeatmapBuilder::Plan HeatmapBuilder::plan(const HeatmapInput& input) const {
     leg.strike = milli_to_strike(milli);
     leg.type = in.type;
     leg.iv = present(in.quote.iv);
+    leg.bid = present(in.quote.bid);
+    leg.ask = present(in.quote.ask);
     leg.market = market_price(in.quote);
     leg.theo = kNaN;
     p.legs.push_back(leg);
@@ -212,6 +217,7 @@ void HeatmapBuilder::rebuild(const HeatmapInput& input) {
   symbol_ = std::move(p.symbol);
   spot_ = p.spot;
   vix_ = p.vix;
+  pricing_minute_ms_ = input.pricing_minute_ms;
   regime_ = vol_regime_for_vix(vix_);
   skew_ = skew_shape(regime_);
   expiries_ = std::move(p.expiries);
@@ -230,6 +236,7 @@ void HeatmapBuilder::rebuild(const HeatmapInput& input) {
     input_expiry_dates_[i] = input.expiries[i].date;
   }
   if (!keep_slots) adopt_geometry();
+  refit_all();
   reprice_all();
 }
 

@@ -65,7 +65,10 @@ void append_dte_lists(json::Writer& w, const HeatmapBuilder& b) {
         .key("dte").integer(expirations[i].dte)
         .key("date").string(expirations[i].date)
         .key("index").integer(static_cast<std::int64_t>(i))
-        .end_object();
+        .key("years").number(expirations[i].years)
+        .key("smile").string(smile_source_name(expirations[i].smile));
+    if (expirations[i].forward > 0) w.key("forward").number(expirations[i].forward);
+    w.end_object();
   }
   w.end_array();
 }
@@ -76,6 +79,15 @@ void append_atm_iv(json::Writer& w, const HeatmapBuilder& b) {
   w.key("atm_iv").begin_object();
   for (const auto& e : expirations) w.key(std::to_string(e.dte)).rounded(e.atm_iv, 6);
   w.end_object();
+}
+
+// What a consumer needs to reproduce a theoretical value besides the expiry's smile.
+void append_pricing(json::Writer& w, const HeatmapBuilder& b) {
+  if (b.spot() > 0) w.key("spot").number(b.spot());
+  else w.key("spot").null();
+  w.key("pricing_ts").integer(b.pricing_minute_ms())
+      .key("rate").number(b.config().rate)
+      .key("dividend_yield").number(b.config().dividend_yield);
 }
 
 struct SlotRange {
@@ -111,6 +123,7 @@ void write_heatmap_model_json(std::string& out, const HeatmapBuilder& b,
       .key("epoch").string(envelope.epoch)
       .key("seq").integer(envelope.seq)
       .key("version").integer(envelope.ts_ms);
+  append_pricing(w, b);
   append_dte_lists(w, b);
   w.key("dte_tile_counts").begin_object();
   for (const auto& [dte, count] : b.dte_tile_counts()) {
@@ -134,6 +147,7 @@ void write_heatmap_diff_json(std::string& out, const HeatmapBuilder& b, const He
       .key("epoch").string(envelope.epoch)
       .key("seq").integer(envelope.seq)
       .key("base_seq").integer(envelope.base_seq);
+  append_pricing(w, b);
   append_tiles_object(w.key("changed").raw_value(), b, diff.changed);
   w.key("removed").begin_array();
   std::string key_text;

@@ -9,11 +9,16 @@
 //          {"market_mid":m} or {"mid":null} (the original's rule) and a spread side carries
 //          "debit"/"max_profit"/"max_loss" as null (the original wrote a meaningless 0).
 //          market_* fields are omitted when a leg has no market price.
-//   model  {"ts":<ms>,"symbol","epoch","seq","version":<ms>,"dtes_available":[…],
-//           "dte_tile_counts":{"0":817,…},"expirations":[{"dte","date","index"}],
-//           "tiles":{key:tile,…},"atm_iv":{"0":0.153,…}}
-//   diff   {"ts","version","symbol","epoch","seq","base_seq","changed":{key:tile,…},
-//           "removed":[key,…],"dtes_available":[…],"expirations":[…],"atm_iv":{…}}
+//   model  {"ts":<ms>,"symbol","epoch","seq","version":<ms>,"spot","pricing_ts":<ms>,"rate",
+//           "dividend_yield","dtes_available":[…],"dte_tile_counts":{"0":817,…},
+//           "expirations":[{"dte","date","index","years","smile":"fitted"|"fallback",
+//           "forward"}],"tiles":{key:tile,…},"atm_iv":{"0":0.153,…}}
+//   diff   {"ts","version","symbol","epoch","seq","base_seq","spot","pricing_ts","rate",
+//           "dividend_yield","changed":{key:tile,…},"removed":[key,…],"dtes_available":[…],
+//           "expirations":[…],"atm_iv":{…}}
+// spot (null when unknown) and pricing_ts (the market-clock minute T was measured from, epoch
+// ms; 0 when unknown) are what the theoretical values were priced at; "forward" is omitted
+// without a spot.
 // Times are integer epoch milliseconds (DESIGN §9); "version" keeps the original's meaning,
 // the publish time in ms. Theoretical values have 4 decimals, market values 3, atm_iv 6.
 #include <cstdint>

@@ -32,8 +32,24 @@ TEST(HeatmapJson, ModelDocument) {
   EXPECT_EQ(doc["epoch"], "2026-02-10");
   EXPECT_EQ(doc["seq"], 42);
   EXPECT_EQ(doc["dtes_available"], json::parse("[0,2]"));
-  EXPECT_EQ(doc["expirations"],
-            json::parse(R"([{"dte":0,"date":"D+0","index":0},{"dte":2,"date":"D+2","index":1}])"));
+  // What a consumer needs to reproduce a theoretical value.
+  EXPECT_EQ(doc["spot"], 6000.0);
+  EXPECT_EQ(doc["pricing_ts"], 0);  // the synthetic chain names no minute
+  EXPECT_EQ(doc["rate"], 0.05);
+  EXPECT_EQ(doc["dividend_yield"], 0.0);
+  ASSERT_EQ(doc["expirations"].size(), 2u);
+  const auto expirations = b.expirations();
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& e = doc["expirations"][i];
+    EXPECT_EQ(e["dte"], expirations[i].dte);
+    EXPECT_EQ(e["date"], expirations[i].date);
+    EXPECT_EQ(e["index"], i);
+    EXPECT_EQ(e["smile"], "fitted");
+    EXPECT_DOUBLE_EQ(e["years"].get<double>(), expirations[i].years);
+    EXPECT_DOUBLE_EQ(e["forward"].get<double>(), expirations[i].forward);
+  }
+  EXPECT_EQ(doc["expirations"][0]["date"], "D+0");
+  EXPECT_EQ(doc["expirations"][1]["dte"], 2);
   EXPECT_EQ(doc["dte_tile_counts"]["0"].get<std::size_t>() + doc["dte_tile_counts"]["2"].get<std::size_t>(),
             b.tile_count());
   EXPECT_EQ(doc["tiles"].size(), b.tile_count());
@@ -93,7 +109,8 @@ TEST(HeatmapJson, EmptyBuilderWritesAnEmptyModel) {
   std::string out;
   write_heatmap_model_json(out, b, {1, "e", 1, 0});
   EXPECT_EQ(out,
-            R"({"ts":1,"symbol":"I:NDX","epoch":"e","seq":1,"version":1,"dtes_available":[],)"
+            R"({"ts":1,"symbol":"I:NDX","epoch":"e","seq":1,"version":1,"spot":null,"pricing_ts":0,)"
+            R"("rate":0.05,"dividend_yield":0.0,"dtes_available":[],)"
             R"("expirations":[],"dte_tile_counts":{},"tiles":{}})");
 }
 

@@ -22,7 +22,7 @@ struct LegQuote {
   std::optional<double> ask;
   std::optional<double> mid;
   std::optional<double> last;
-  std::optional<double> iv;  // decimal (0.153); used for the base IV only when 0.01 < iv < 5
+  std::optional<double> iv;  // decimal (0.153); used (smile fit, base IV) only when 0.01 < iv < 5
 };
 
 struct ExpiryInput {
@@ -45,14 +45,20 @@ struct HeatmapInput {
   double vix = 0;            // <= 0: unknown → "normal" regime, 0.20 fallback IV
   std::vector<ExpiryInput> expiries;
   std::vector<ContractInput> contracts;
+  // Epoch ms of the market-clock minute the expiries' years were computed from (published as
+  // "pricing_ts" so a consumer can reproduce a theoretical value); 0 when unknown.
+  std::int64_t pricing_minute_ms = 0;
 };
 
 struct HeatmapConfig {
   std::vector<int> widths;                 // in publishing order, e.g. 20,25,…,50 for SPX
   int max_dte = 10;                        // dtes empty: every dte 0..max_dte
   std::vector<int> dtes;                   // MASSIVE_MODEL_DTES: exactly these (each <= max_dte)
-  double rate = 0.05;
-  double min_years = 1.0 / (365.0 * 24.0); // the original's floor: one hour
+  double rate = 0.05;                      // MASSIVE_RISK_FREE_RATE, continuously compounded
+  double dividend_yield = 0.0;             // MASSIVE_DIVIDEND_YIELD, continuous
+  // T is quantised to the market-clock minute by the caller; this floor only keeps T > 0 in
+  // the expiry's last minute (one minute of a year; the original floored at one hour).
+  double min_years = 1.0 / (365.0 * 24.0 * 60.0);
   double base_iv_band_points = 30.0;       // legs with |K−S| < band feed the base IV
   // At a shared (expiry, strike, side) the root listed first wins (Q11: PM-settled SPXW/NDXP
   // over AM-settled SPX/NDX); unlisted roots rank after listed ones, then by name.

@@ -41,8 +41,8 @@ std::vector<double> neighbour_debits(const FlyIndex& index, const TileKey& key,
       k.strike_milli += sign * j * step;
       const auto it = index.find(k);
       if (it == index.end()) continue;
-      for (const auto& d : {it->second->call_debit, it->second->put_debit}) {
-        if (d && *d > 0) out.push_back(*d);
+      for (OptionType side : {OptionType::call, OptionType::put}) {
+        if (const auto d = ranking_debit(*it->second, side)) out.push_back(d->value);
       }
     }
   }
@@ -50,6 +50,15 @@ std::vector<double> neighbour_debits(const FlyIndex& index, const TileKey& key,
 }
 
 }  // namespace
+
+std::optional<RankingDebit> ranking_debit(const ButterflyTile& fly, OptionType side) {
+  const bool call = side == OptionType::call;
+  const auto& market = call ? fly.market_call_debit : fly.market_put_debit;
+  if (market && std::isfinite(*market) && *market > 0) return RankingDebit{*market, true};
+  const auto& theo = call ? fly.call_debit : fly.put_debit;
+  if (theo && std::isfinite(*theo) && *theo > 0) return RankingDebit{*theo, false};
+  return std::nullopt;
+}
 
 SelectorResult select_trades(const SelectorInput& input, const SelectorParams& params) {
   if (!(std::isfinite(params.point_scale) && params.point_scale > 0) ||
@@ -84,9 +93,9 @@ SelectorResult select_trades(const SelectorInput& input, const SelectorParams& p
   for (const auto& fly : input.butterflies) {
     if (fly.key.strategy != TileStrategy::butterfly) continue;
     for (OptionType side : {OptionType::call, OptionType::put}) {
-      const auto& debit = side == OptionType::call ? fly.call_debit : fly.put_debit;
-      if (!debit || !(*debit > 0)) continue;
-      const double d = *debit;
+      const auto debit = ranking_debit(fly, side);
+      if (!debit) continue;
+      const double d = debit->value;
       const double w = fly.key.width;
       if (d > 0.10 * w) {
         ++result.filtered_by_debit_rule;
@@ -99,6 +108,7 @@ SelectorResult select_trades(const SelectorInput& input, const SelectorParams& p
       row.side = side;
       row.tile_key = format_tile_key(fly.key) + (side == OptionType::call ? ":call" : ":put");
       row.debit = d;
+      row.market_debit = debit->market;
       row.r2r = r2r_score(d, w, dte);
       row.convexity = convexity_score(d, w, neighbour_debits(index, fly.key, params.strike_increment));
       row.width_fit = width_fit_score(w / scale, dte, ctx);

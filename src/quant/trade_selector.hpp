@@ -1,6 +1,7 @@
 #pragma once
 // The trade selector (massive spec §5.5): scores every butterfly tile side with a positive
-// theoretical debit, ranks them and picks gamma-scalp candidates. Pure: the caller passes the
+// debit — the market debit (from the legs' market prices) where every leg has one, else the
+// theoretical debit (issue 7: ideas cheap only in the model are not ranked first) — ranks them and picks gamma-scalp candidates. Pure: the caller passes the
 // heatmap's butterflies, the GEX profile and the Bias/LFI result of the same build, and the New
 // York hour from the market clock.
 //
@@ -53,7 +54,8 @@ struct ScoreRow {
   TileKey key;
   OptionType side = OptionType::call;
   std::string tile_key;               // "butterfly:0:30:6050:call"
-  double debit = 0;
+  double debit = 0;                   // what the row was scored on (ranking_debit)
+  bool market_debit = false;          // true: the market debit; false: the theoretical one
   double r2r = 0, width_fit = 0, gamma_alignment = 0;
   ConvexityScore convexity;
   double composite = 0;               // unrounded
@@ -83,6 +85,15 @@ struct SelectorResult {
   std::size_t filtered_by_debit_rule = 0;
   std::vector<GammaScalpRow> gamma_scalp;  // every qualifying row, best first, stable
 };
+
+// The debit a butterfly side is scored and ranked on: the market debit when it is > 0, else
+// the theoretical debit when that is > 0 (a zero or negative market debit is a stale or crossed
+// leg, not a free trade); nullopt when neither is.
+struct RankingDebit {
+  double value = 0;
+  bool market = false;
+};
+std::optional<RankingDebit> ranking_debit(const ButterflyTile& fly, OptionType side);
 
 // Throws "invalid_selector_input" (spot <= 0, hour outside [0, 24), …).
 SelectorResult select_trades(const SelectorInput& input, const SelectorParams& params = {});

@@ -28,7 +28,7 @@ std::vector<StrikeGex> tv1_rows() {
 
 ButterflyTile fly(int dte, int width, double strike, std::optional<double> call,
                   std::optional<double> put) {
-  return {{TileStrategy::butterfly, dte, width, strike_to_milli(strike)}, call, put};
+  return {{TileStrategy::butterfly, dte, width, strike_to_milli(strike)}, call, put, std::nullopt, std::nullopt};
 }
 
 SelectorInput tv5_input() {
@@ -120,6 +120,50 @@ TEST(TradeSelectorConvexity, UsesSameWidthNeighbours) {
   ASSERT_TRUE(target);
   EXPECT_NEAR(target->convexity.total, 73.40099, 1e-5);
   EXPECT_NEAR(target->composite, 75.86040, 1e-5);
+}
+
+TEST(TradeSelector, RanksOnMarketDebitsWhereTheyExist) {
+  // Two flies, same shape. Theory calls the 6100 one cheap (0.6), the market prices it at 2.9;
+  // the 6000 one is 2.0 in both. Ranked on market debits the 6000 fly wins; the model-cheap one
+  // no longer tops the list.
+  auto in = tv5_input();
+  in.bias_lfi.reset();
+  in.gex.clear();
+  ButterflyTile cheap_in_model = fly(0, 30, 6100, 0.6, std::nullopt);
+  cheap_in_model.market_call_debit = 2.9;
+  ButterflyTile fair = fly(0, 30, 6000, 2.0, std::nullopt);
+  fair.market_call_debit = 2.0;
+  in.butterflies = {cheap_in_model, fair};
+  const auto r = select_trades(in);
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_DOUBLE_EQ(r.rows[0].debit, 2.9);
+  EXPECT_TRUE(r.rows[0].market_debit);
+  EXPECT_DOUBLE_EQ(r.rows[1].debit, 2.0);
+  EXPECT_EQ(r.rows[r.ranked[0]].tile_key, "butterfly:0:30:6000:call");
+
+  // Only theory: the theoretical debit is the fallback.
+  in.butterflies = {fly(0, 30, 6100, 0.6, std::nullopt)};
+  const auto theory_only = select_trades(in);
+  ASSERT_EQ(theory_only.rows.size(), 1u);
+  EXPECT_DOUBLE_EQ(theory_only.rows[0].debit, 0.6);
+  EXPECT_FALSE(theory_only.rows[0].market_debit);
+}
+
+TEST(TradeSelector, RankingDebitRule) {
+  ButterflyTile f = fly(0, 30, 6000, 1.5, std::nullopt);
+  f.market_call_debit = 0.0;  // a zero market debit (stale legs) is no price: theory
+  f.market_put_debit = 2.25;  // the put side has a market debit and no theory
+  auto call = ranking_debit(f, OptionType::call);
+  ASSERT_TRUE(call);
+  EXPECT_DOUBLE_EQ(call->value, 1.5);
+  EXPECT_FALSE(call->market);
+  auto put = ranking_debit(f, OptionType::put);
+  ASSERT_TRUE(put);
+  EXPECT_DOUBLE_EQ(put->value, 2.25);
+  EXPECT_TRUE(put->market);
+  f.market_call_debit = -1.0;
+  f.call_debit = std::nullopt;
+  EXPECT_FALSE(ranking_debit(f, OptionType::call));
 }
 
 TEST(TradeSelector, FiltersRanksAndCounts) {

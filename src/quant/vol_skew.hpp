@@ -1,6 +1,8 @@
 #pragma once
-// The heatmap's volatility model (massive spec §5.1 steps 3, 4 and 6): one base IV per
-// expiry, bent by a VIX-regime skew so out-of-the-money puts are dearer than calls.
+// The heatmap's fallback volatility model (massive spec §5.1 steps 3, 4 and 6): one base IV per
+// expiry, bent by a VIX-regime skew so out-of-the-money puts are dearer than calls. Since issue 7
+// the heatmap prices from the smile fitted to the chain (smile_fit.hpp); this model is used only
+// for an expiry with too few usable quotes (kMinSmileQuotes) or no arbitrage-free fit.
 #include <string_view>
 
 namespace ms::quant {

@@ -186,6 +186,8 @@ MassiveConfig load_massive_config(const core::Truth& truth, bool simulated) {
   c.close_recheck_interval = millis(truth, "MASSIVE_CLOSE_RECHECK_MS", c.close_recheck_interval);
   c.close_rechecks = int(integer(truth, "MASSIVE_CLOSE_RECHECKS", c.close_rechecks, 0, 10000));
   c.close_ttl_sec = integer(truth, "MASSIVE_CLOSE_TTL_SEC", c.close_ttl_sec, 86400, 400LL * 86400);
+  c.risk_free_rate = number(truth, "MASSIVE_RISK_FREE_RATE", c.risk_free_rate, -0.1, 0.5);
+  c.dividend_yield = number(truth, "MASSIVE_DIVIDEND_YIELD", c.dividend_yield, -0.1, 0.5);
   return c;
 }
 

@@ -61,6 +61,9 @@ struct MassiveConfig {
   std::size_t candle_sessions = 7;
   double micro_band_pct = 0.5;
   std::size_t max_quote_contracts = 1000;  // the vendor's cap per options connection
+  // Theoretical values (quant::HeatmapConfig): continuously compounded, decimals.
+  double risk_free_rate = 0.05;   // MASSIVE_RISK_FREE_RATE
+  double dividend_yield = 0.0;    // MASSIVE_DIVIDEND_YIELD
 
   // ---- official close and AM settlement (engine_close.cpp) ----
   // Wall time between polls of the vendor's daily summary until the official value is there

@@ -76,6 +76,16 @@ TEST(MassiveConfig, OfficialCloseWatchAndStockSymbols) {
   }
 }
 
+TEST(MassiveConfig, RateAndDividendYield) {
+  const auto defaults = load_massive_config(truth_with(nlohmann::json::object()), true);
+  EXPECT_DOUBLE_EQ(defaults.risk_free_rate, 0.05);
+  EXPECT_DOUBLE_EQ(defaults.dividend_yield, 0.0);
+  const auto c = load_massive_config(
+      truth_with({{"MASSIVE_RISK_FREE_RATE", "0.043"}}, {{"MASSIVE_DIVIDEND_YIELD", "0.013"}}), true);
+  EXPECT_DOUBLE_EQ(c.risk_free_rate, 0.043);
+  EXPECT_DOUBLE_EQ(c.dividend_yield, 0.013);
+}
+
 TEST(MassiveConfig, ProcessEnvironmentOverridesTruth) {
   const auto c = load_massive_config(
       truth_with({{"MASSIVE_CHAIN_INTERVAL_SEC", "10"}}, {{"MASSIVE_CHAIN_INTERVAL_SEC", "0.5"}}), true);
@@ -95,6 +105,9 @@ TEST(MassiveConfig, BadValuesNameTheVariable) {
            {"MASSIVE_MODEL_DTES", "0,x"},
            {"MASSIVE_HEATMAP_MODEL_INTERVAL_MS", "100"},  // under the 250 ms publish interval
            {"MASSIVE_REPLAY_MAX_BYTES", "1000"},
+           {"MASSIVE_RISK_FREE_RATE", "5%"},
+           {"MASSIVE_RISK_FREE_RATE", "0.9"},
+           {"MASSIVE_DIVIDEND_YIELD", "nan"},
        }) {
     try {
       load_massive_config(truth_with({{name, value}}), true);

@@ -106,6 +106,8 @@ MassiveEngine::MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config,
     hc.widths = config_.widths(s);
     hc.max_dte = config_.max_dte;
     hc.dtes = config_.model_dtes;
+    hc.rate = config_.risk_free_rate;
+    hc.dividend_yield = config_.dividend_yield;
     chains_.emplace(s, std::make_unique<SymbolChain>(s, hc));
   }
 }

@@ -67,6 +67,7 @@ bool SymbolChain::replace(const std::vector<vendor::OptionContractSnapshot>& sna
         c.quote.bid = old->quote.bid;
         c.quote.ask = old->quote.ask;
         c.quote.mid = old->quote.mid;
+        c.quote.iv = old->quote.iv;  // the snapshot's IV belongs to the snapshot's quote
         c.bid_size = old->bid_size;
         c.ask_size = old->ask_size;
       }
@@ -106,8 +107,11 @@ std::vector<double> SymbolChain::years_for(core::EpochMs minute_ms) const {
   std::vector<double> out;
   out.reserve(expiries_.size());
   // Tiles use the PM-settled series (SPXW/NDXP) where both exist, so time runs to the close.
+  // T runs from the start of the market-clock minute down to the close; the heatmap's floor
+  // (one minute) only keeps it positive in the last minute.
+  const double floor = heatmap_.config().min_years;
   for (const auto& e : expiries_) {
-    out.push_back(core::years_to_expiry(minute_ms, core::expiration_ms(e, core::Settlement::pm)));
+    out.push_back(core::years_to_expiry(minute_ms, core::expiration_ms(e, core::Settlement::pm), floor));
   }
   return out;
 }
@@ -122,6 +126,7 @@ void SymbolChain::rebuild(double spot, double vix) {
   in.symbol = symbol_;
   in.spot = spot > 0 ? spot : 0;
   in.vix = vix > 0 ? vix : 0;
+  in.pricing_minute_ms = minute_ms_;
   for (std::size_t i = 0; i < expiries_.size(); ++i) {
     in.expiries.push_back({core::calendar_dte(session_, expiries_[i]), core::format_date(expiries_[i]), years[i]});
   }
@@ -158,6 +163,8 @@ bool SymbolChain::on_quote(std::uint32_t index, double bid, double ask, std::int
   c.quote.bid = bid;
   c.quote.ask = ask;
   c.quote.mid = mid_of(bid, ask);
+  // The vendor's IV described the snapshot's quote; the smile fit solves this one's from its mid.
+  c.quote.iv.reset();
   heatmap_.update_quote(index, c.quote);
   return true;
 }
@@ -191,7 +198,11 @@ void SymbolChain::set_time(core::EpochMs now_ms) {
   if (!loaded_ || minute == minute_ms_) return;
   minute_ms_ = minute;
   const auto years = years_for(minute);
+  heatmap_.set_pricing_minute(minute);
   for (std::size_t i = 0; i < years.size(); ++i) heatmap_.set_years_to_expiry(i, years[i]);
+  // The smile refit throttle: once per market-clock minute (and at every snapshot, through
+  // rebuild()); ticks in between price from the held smiles.
+  heatmap_.refit_smiles();
 }
 
 quant::GexInput SymbolChain::gex_input(double spot) const {

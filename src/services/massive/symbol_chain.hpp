@@ -73,7 +73,7 @@ class SymbolChain {
   // Spot / VIX moved: re-prices theory (no-op when unchanged or not positive).
   void set_market(double spot, double vix);
   // Market time moved: time to expiry is quantised to the minute, so this re-prices only when
-  // the minute changes.
+  // the minute changes — and then refits the stale smiles (at most once per minute).
   void set_time(core::EpochMs now_ms);
 
   quant::HeatmapBuilder& heatmap() { return heatmap_; }

@@ -105,6 +105,28 @@ TEST(SymbolChain, TheClockMovesTheoryOnlyOnMinuteBoundaries) {
   EXPECT_FALSE(chain.heatmap().take_diff().empty());
 }
 
+// T runs from the start of the market-clock minute to the close, with no one-hour floor: the
+// last minutes of a 0-DTE are priced with their own time; only the final minute is floored (at
+// one minute, so T stays > 0). The heatmap publishes the minute it priced at.
+TEST(SymbolChain, TimeToExpiryIsQuantisedToTheMinuteDownToTheClose) {
+  SymbolChain chain("I:SPX", config());
+  const auto session = day(2026, 3, 20);
+  const core::EpochMs close = core::expiration_ms(session, core::Settlement::pm);
+  constexpr double kMinute = 1.0 / (365.0 * 24 * 60);
+  chain.replace(snapshot(), session, close - 30 * 60'000 + 20'000, 6000, 16);  // 15:30:20
+  EXPECT_NEAR(chain.heatmap().expirations()[0].years, 30 * kMinute, 1e-15);
+  EXPECT_EQ(chain.heatmap().pricing_minute_ms(), close - 30 * 60'000);
+  chain.set_time(close - 10 * 60'000 + 59'999);  // 15:50:59.999 → the 15:50 minute
+  EXPECT_NEAR(chain.heatmap().expirations()[0].years, 10 * kMinute, 1e-15);
+  EXPECT_EQ(chain.heatmap().pricing_minute_ms(), close - 10 * 60'000);
+  chain.set_time(close - 60'000 + 30'000);  // 15:59:30: the last minute
+  EXPECT_NEAR(chain.heatmap().expirations()[0].years, kMinute, 1e-15);
+  // Theory is still priced (the original floored T at one hour here).
+  const auto slot = chain.heatmap().find_tile({quant::TileStrategy::single, 0, 0, 6000000});
+  ASSERT_TRUE(slot);
+  EXPECT_TRUE(chain.heatmap().tile_value(*slot).call.has_theo);
+}
+
 TEST(SymbolChain, ANewSessionDropsTheExpiredExpiry) {
   SymbolChain chain("I:SPX", config());
   chain.replace(snapshot(), day(2026, 3, 20), kNoon, 6000, 16);
