@@ -4,7 +4,7 @@
 // One process, loopback only:
 //   - a sim::SimServer on 127.0.0.1:0, its own io thread, with the per-connection rate knob
 //     (messages_per_second) padding the natural flow with re-sent quotes;
-//   - massive's ingest path on ONE io thread (net::IoRuntime(1)): vendor::WsFeed (socket read,
+//   - massive's ingest path on ONE io thread (net::IoRuntime(1)): marketdata::WsFeed (socket read,
 //     FrameDecoder) → a handler that applies every QuoteEvent/TradeEvent to a
 //     massive::SymbolChain built from the simulator's REST chain snapshot (hydrator + incremental
 //     heatmap), as MassiveEngine::on_option_events does.
@@ -15,7 +15,7 @@
 // goes through the incremental heatmap update (worst case; its own rate knob, --forced-rate).
 //
 // Then, with the simulator stopped, on frames captured from the same connection:
-//   - decode: vendor::FrameDecoder vs nlohmann::json::parse + DOM walk (naive_frame_baseline),
+//   - decode: marketdata::FrameDecoder vs nlohmann::json::parse + DOM walk (naive_frame_baseline),
 //   - hydrator alone: SymbolChain::on_quote as streamed, and with every quote changing the price.
 //
 // Plain main() printing a table (the end-to-end part is not a kernel). Flags (all optional):
@@ -61,9 +61,9 @@
 #include "net/io_runtime.hpp"
 #include "services/massive/symbol_chain.hpp"
 #include "services/sim/sim_server.hpp"
-#include "vendor/frame_decoder.hpp"
-#include "vendor/rest_client.hpp"
-#include "vendor/ws_feed.hpp"
+#include "marketdata/frame_decoder.hpp"
+#include "marketdata/rest_client.hpp"
+#include "marketdata/ws_feed.hpp"
 
 namespace {
 
@@ -178,12 +178,12 @@ T run_on(asio::io_context& io, asio::awaitable<T> a, std::chrono::milliseconds t
 // ---- setup: the chain from the simulator's REST snapshot ----------------------------------------
 
 struct ChainSetup {
-  std::vector<vendor::OptionContractSnapshot> contracts;
+  std::vector<marketdata::OptionContractSnapshot> contracts;
   double spot = 0;
   double vix = 0;
 };
 
-asio::awaitable<ChainSetup> fetch_chain(vendor::RestClient& rest) {
+asio::awaitable<ChainSetup> fetch_chain(marketdata::RestClient& rest) {
   ChainSetup out;
   std::vector<std::string> tickers;
   tickers.push_back("I:SPX");
@@ -194,7 +194,7 @@ asio::awaitable<ChainSetup> fetch_chain(vendor::RestClient& rest) {
     if (i.ticker == "I:SPX" && i.value) out.spot = *i.value;
     if (i.ticker == "I:VIX" && i.value) out.vix = *i.value;
   }
-  vendor::OptionChainQuery q;
+  marketdata::OptionChainQuery q;
   q.underlying = "I:SPX";
   auto chain_call = rest.option_chain(std::move(q));
   out.contracts = co_await std::move(chain_call);
@@ -245,7 +245,7 @@ struct LiveResult {
   std::string error;
 };
 
-Sample take_sample(const ClientState& st, const vendor::WsFeed& feed, const sim::SimServer& sim, Steady::time_point t0) {
+Sample take_sample(const ClientState& st, const marketdata::WsFeed& feed, const sim::SimServer& sim, Steady::time_point t0) {
   Sample s;
   s.wall = std::chrono::duration<double>(Steady::now() - t0).count();
   s.thread_cpu = thread_cpu();
@@ -266,7 +266,7 @@ Sample take_sample(const ClientState& st, const vendor::WsFeed& feed, const sim:
 
 // Runs on the client io thread: warm-up, then `reps` windows, sampling at each boundary with a
 // steady timer (the thread keeps serving the feed while the timer waits).
-asio::awaitable<LiveResult> measure(const Args& a, ClientState& st, const vendor::WsFeed& feed,
+asio::awaitable<LiveResult> measure(const Args& a, ClientState& st, const marketdata::WsFeed& feed,
                                     const sim::SimServer& sim) {
   LiveResult r;
   asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -367,10 +367,10 @@ LiveRun run_live(const Args& a, bool force_change) {
   // The chain, through massive's REST client (the same calls massive makes).
   {
     net::HttpClient http;
-    vendor::RestClientOptions ro;
+    marketdata::RestClientOptions ro;
     ro.base_url = sim->base_url();
     ro.api_key = "bench";
-    vendor::RestClient rest(http, ro);
+    marketdata::RestClient rest(http, ro);
     out.setup = run_on(client_io.context(), fetch_chain(rest), 30s, "REST chain snapshot");
   }
   out.market_ms = sim->stats().value("market_ms", core::EpochMs{0});
@@ -390,7 +390,7 @@ LiveRun run_live(const Args& a, bool force_change) {
   st.capture_limit = a.frames;
   st.captured.reserve(a.frames);
 
-  vendor::WsFeedOptions fo;
+  marketdata::WsFeedOptions fo;
   fo.name = "options";
   fo.url = sim->ws_url("options");
   fo.api_key = "bench";
@@ -399,18 +399,18 @@ LiveRun run_live(const Args& a, bool force_change) {
   // "nothing changed" exit. This variant moves every other quote of a contract (odd q) by one
   // 0.05 tick, so each quote differs from that contract's previous one and goes through the
   // incremental heatmap update: the worst case for the hydrator.
-  auto on_events = [&st, force_change](std::vector<vendor::FeedEvent>& events) {
+  auto on_events = [&st, force_change](std::vector<marketdata::FeedEvent>& events) {
     for (const auto& ev : events) {
-      if (const auto* q = std::get_if<vendor::QuoteEvent>(&ev)) {
+      if (const auto* q = std::get_if<marketdata::QuoteEvent>(&ev)) {
         ++st.quotes;
         ++st.market_events;
         const double d = force_change && (q->q & 1) ? 0.05 : 0.0;
         if (st.chain->on_quote(q->sym, q->bid + d, q->ask + d, q->bid_size, q->ask_size)) ++st.quotes_changed;
-      } else if (const auto* t = std::get_if<vendor::TradeEvent>(&ev)) {
+      } else if (const auto* t = std::get_if<marketdata::TradeEvent>(&ev)) {
         ++st.trades;
         ++st.market_events;
         st.chain->on_trade(t->sym, t->price);
-      } else if (std::holds_alternative<vendor::ClockEvent>(ev)) {
+      } else if (std::holds_alternative<marketdata::ClockEvent>(ev)) {
         ++st.clocks;
       } else {
         ++st.other;
@@ -425,7 +425,7 @@ LiveRun run_live(const Args& a, bool force_change) {
     st.captured.emplace_back(frame);
     if (st.captured.size() >= st.capture_limit) st.capturing = false;
   };
-  auto feed = std::make_unique<vendor::WsFeed>(client_io.context().get_executor(), fo, on_events, on_frame);
+  auto feed = std::make_unique<marketdata::WsFeed>(client_io.context().get_executor(), fo, on_events, on_frame);
   feed->set_subscriptions(params);
 
   auto run_done = std::make_shared<std::promise<void>>();
@@ -498,7 +498,7 @@ Kernel time_kernel(int reps, Pass&& pass) {
 }
 
 template <class Decode>
-std::uint64_t decode_all(const std::vector<std::string>& frames, std::vector<vendor::FeedEvent>& out, Decode&& decode) {
+std::uint64_t decode_all(const std::vector<std::string>& frames, std::vector<marketdata::FeedEvent>& out, Decode&& decode) {
   std::uint64_t n = 0;
   for (const auto& f : frames) {
     out.clear();
@@ -512,8 +512,8 @@ std::uint64_t decode_all(const std::vector<std::string>& frames, std::vector<ven
 
 // Both decoders must produce the same events, or the comparison means nothing.
 void check_same_output(const std::vector<std::string>& frames) {
-  vendor::FrameDecoder dec;
-  std::vector<vendor::FeedEvent> a, b;
+  marketdata::FrameDecoder dec;
+  std::vector<marketdata::FeedEvent> a, b;
   for (const auto& f : frames) {
     a.clear();
     b.clear();
@@ -522,8 +522,8 @@ void check_same_output(const std::vector<std::string>& frames) {
     if (a.size() != b.size()) throw std::runtime_error("decoders disagree on the event count of a frame");
     for (std::size_t i = 0; i < a.size(); ++i) {
       if (a[i].index() != b[i].index()) throw std::runtime_error("decoders disagree on an event type");
-      if (const auto* qa = std::get_if<vendor::QuoteEvent>(&a[i])) {
-        const auto& qb = std::get<vendor::QuoteEvent>(b[i]);
+      if (const auto* qa = std::get_if<marketdata::QuoteEvent>(&a[i])) {
+        const auto& qb = std::get<marketdata::QuoteEvent>(b[i]);
         if (qa->sym != qb.sym || qa->bid != qb.bid || qa->ask != qb.ask || qa->bid_size != qb.bid_size ||
             qa->ask_size != qb.ask_size || qa->t_ms != qb.t_ms || qa->q != qb.q) {
           throw std::runtime_error("decoders disagree on a quote");
@@ -609,23 +609,23 @@ int main(int argc, char** argv) {
   std::uint64_t bytes = 0;
   for (const auto& f : live.frames) bytes += f.size();
 
-  std::vector<vendor::FeedEvent> out;
+  std::vector<marketdata::FeedEvent> out;
   out.reserve(256);
-  vendor::FrameDecoder decoder;
+  marketdata::FrameDecoder decoder;
   const Kernel ours = time_kernel(a.decode_reps, [&] {
-    return decode_all(live.frames, out, [&](std::string_view f, std::vector<vendor::FeedEvent>& o) { return decoder.decode(f, o); });
+    return decode_all(live.frames, out, [&](std::string_view f, std::vector<marketdata::FeedEvent>& o) { return decoder.decode(f, o); });
   });
   const Kernel naive = time_kernel(a.decode_reps, [&] {
-    return decode_all(live.frames, out, [](std::string_view f, std::vector<vendor::FeedEvent>& o) { return ms::bench::naive_decode(f, o); });
+    return decode_all(live.frames, out, [](std::string_view f, std::vector<marketdata::FeedEvent>& o) { return ms::bench::naive_decode(f, o); });
   });
 
   // Hydrator alone: the captured quotes, decoded once, applied to a fresh chain per pass.
-  std::vector<vendor::QuoteEvent> quotes;
+  std::vector<marketdata::QuoteEvent> quotes;
   {
-    std::vector<vendor::FeedEvent> all;
+    std::vector<marketdata::FeedEvent> all;
     for (const auto& f : live.frames) decoder.decode(f, all);
     for (auto& e : all) {
-      if (auto* q = std::get_if<vendor::QuoteEvent>(&e)) quotes.push_back(std::move(*q));
+      if (auto* q = std::get_if<marketdata::QuoteEvent>(&e)) quotes.push_back(std::move(*q));
     }
   }
   // The chain is rebuilt before each pass, outside the timed loop.
@@ -657,7 +657,7 @@ int main(int argc, char** argv) {
               live.frames.size(), (unsigned long long)ours.events, double(bytes) / 1e6,
               double(ours.events) / double(live.frames.size()));
   std::printf("%-58s %14s %14s %14s\n", "kernel (median of reps)", "ns/event CPU", "ns/event wall", "events/CPU-s");
-  std::printf("%-58s %14.0f %14.0f %14.0f\n", "decode: vendor::FrameDecoder (simdjson on-demand)", ours.ns_per_event_cpu,
+  std::printf("%-58s %14.0f %14.0f %14.0f\n", "decode: marketdata::FrameDecoder (simdjson on-demand)", ours.ns_per_event_cpu,
               ours.ns_per_event_wall, 1e9 / ours.ns_per_event_cpu);
   std::printf("%-58s %14.0f %14.0f %14.0f\n", "decode: nlohmann::json::parse + DOM walk (baseline)", naive.ns_per_event_cpu,
               naive.ns_per_event_wall, 1e9 / naive.ns_per_event_cpu);

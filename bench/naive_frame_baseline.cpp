@@ -35,7 +35,7 @@ std::optional<std::int64_t> integer(const json& e, const char* k) {
 }
 
 // One event object; false when it is skipped.
-bool one(const json& e, std::vector<vendor::FeedEvent>& out) {
+bool one(const json& e, std::vector<marketdata::FeedEvent>& out) {
   if (!e.is_object()) return false;
   const auto ev = str(e, "ev");
   if (!ev) return false;
@@ -44,7 +44,7 @@ bool one(const json& e, std::vector<vendor::FeedEvent>& out) {
     const auto bp = num(e, "bp"), ap = num(e, "ap");
     const auto t = integer(e, "t");
     if (!sym || !bp || !ap || !t) return false;
-    vendor::QuoteEvent q;
+    marketdata::QuoteEvent q;
     q.sym = std::move(*sym);
     q.bid = *bp;
     q.ask = *ap;
@@ -60,7 +60,7 @@ bool one(const json& e, std::vector<vendor::FeedEvent>& out) {
     const auto p = num(e, "p");
     const auto s = integer(e, "s"), t = integer(e, "t");
     if (!sym || !p || !s || !t) return false;
-    vendor::TradeEvent tr;
+    marketdata::TradeEvent tr;
     tr.sym = std::move(*sym);
     tr.price = *p;
     tr.size = *s;
@@ -76,7 +76,7 @@ bool one(const json& e, std::vector<vendor::FeedEvent>& out) {
     if (*status == "clock") {
       const auto ts = integer(e, "ts_ms");
       if (!ts) return false;
-      vendor::ClockEvent c;
+      marketdata::ClockEvent c;
       c.ts_ms = *ts;
       c.session_date = str(e, "session_date").value_or("");
       c.phase = str(e, "phase").value_or("");
@@ -84,7 +84,7 @@ bool one(const json& e, std::vector<vendor::FeedEvent>& out) {
       out.emplace_back(std::move(c));
       return true;
     }
-    vendor::StatusEvent s;
+    marketdata::StatusEvent s;
     s.status = std::move(*status);
     s.message = str(e, "message").value_or("");
     out.emplace_back(std::move(s));
@@ -95,8 +95,8 @@ bool one(const json& e, std::vector<vendor::FeedEvent>& out) {
 
 }  // namespace
 
-vendor::DecodeResult naive_decode(std::string_view frame, std::vector<vendor::FeedEvent>& out) {
-  vendor::DecodeResult r;
+marketdata::DecodeResult naive_decode(std::string_view frame, std::vector<marketdata::FeedEvent>& out) {
+  marketdata::DecodeResult r;
   const json doc = json::parse(frame.begin(), frame.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !(doc.is_array() || doc.is_object())) {
     r.malformed = true;

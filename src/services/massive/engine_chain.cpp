@@ -90,12 +90,12 @@ asio::awaitable<void> MassiveEngine::refresh_chain(const std::string& symbol) {
   settings.strike_increment = config_.strike_increment(symbol);
   settings.filter_strikes = config_.filter_strikes(symbol);
 
-  std::vector<vendor::OptionContractSnapshot> contracts;
+  std::vector<marketdata::OptionContractSnapshot> contracts;
   for (const auto& e : exps) {
     const auto date = core::parse_date(e);
     if (!date) continue;
     const auto window = quant::strike_window(spot, vix(), std::max(0, core::calendar_dte(session, *date)), settings);
-    vendor::OptionChainQuery q;
+    marketdata::OptionChainQuery q;
     q.underlying = symbol;
     q.expiration_date = e;
     q.strike_gte = window.low;

@@ -131,7 +131,7 @@ asio::awaitable<void> MassiveEngine::official_watch(core::Date session, Official
     }
     bool failed = false;
     for (auto it = pending.begin(); it != pending.end();) {
-      std::optional<vendor::DailyOpenClose> summary;
+      std::optional<marketdata::DailyOpenClose> summary;
       try {
         polls.inc();
         auto op = rest_->daily_open_close(*it, date);
@@ -185,7 +185,7 @@ asio::awaitable<void> MassiveEngine::recheck_official(core::Date session, Offici
   for (int r = 0; r < config_.close_rechecks && !done.empty(); ++r) {
     if (!co_await pause(config_.close_recheck_interval)) co_return;
     for (const auto& symbol : done) {
-      std::optional<vendor::DailyOpenClose> summary;
+      std::optional<marketdata::DailyOpenClose> summary;
       try {
         polls.inc();
         auto op = rest_->daily_open_close(symbol, date);

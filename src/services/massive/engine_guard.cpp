@@ -30,7 +30,7 @@ void MassiveEngine::count_rejected(std::string_view feed, RejectReason reason) {
   it->second->inc();
 }
 
-bool MassiveEngine::admit_option_quote(const SymbolChain& chain, const ChainContract& c, const vendor::QuoteEvent& q) {
+bool MassiveEngine::admit_option_quote(const SymbolChain& chain, const ChainContract& c, const marketdata::QuoteEvent& q) {
   Verdict v = guard_.check_time(q.t_ms, guard_clock());
   if (!v) v = guard_.check_size(q.bid_size);
   if (!v) v = guard_.check_size(q.ask_size);
@@ -39,7 +39,7 @@ bool MassiveEngine::admit_option_quote(const SymbolChain& chain, const ChainCont
   return !v;
 }
 
-bool MassiveEngine::admit_option_trade(const SymbolChain& chain, const ChainContract& c, const vendor::TradeEvent& t) {
+bool MassiveEngine::admit_option_trade(const SymbolChain& chain, const ChainContract& c, const marketdata::TradeEvent& t) {
   Verdict v = guard_.check_time(t.t_ms, guard_clock());
   if (!v) v = guard_.check_size(t.size);
   if (!v) v = guard_.check_option_trade(t.price, c.strike, spot_of(chain.symbol()));
@@ -60,7 +60,7 @@ void MassiveEngine::screen_unknown_option(std::string_view sym) {
   if (auto v = guard_.check_strike(parsed->strike(), spot_of(std::string(underlying)))) count_rejected("options", *v);
 }
 
-bool MassiveEngine::admit_stock_trade(const vendor::TradeEvent& t) {
+bool MassiveEngine::admit_stock_trade(const marketdata::TradeEvent& t) {
   Verdict v = guard_.check_time(t.t_ms, guard_clock());
   if (!v) v = guard_.check_size(t.size);
   if (!v) v = guard_.check_level(t.sym, t.price);

@@ -32,12 +32,12 @@ void MassiveEngine::on_micro_spot(const std::string& symbol, double value, core:
   if (chains_.count(symbol)) micro_for(symbol).set_spot(value, t_ms);
 }
 
-void MassiveEngine::on_micro_quote(const SymbolChain& chain, const ChainContract& c, const vendor::QuoteEvent& q) {
+void MassiveEngine::on_micro_quote(const SymbolChain& chain, const ChainContract& c, const marketdata::QuoteEvent& q) {
   if (!chain.is_zero_dte(c)) return;
   micro_for(chain.symbol()).on_quote(q.sym, c.strike, c.type, q.bid, q.ask, q.bid_size, q.ask_size, q.t_ms);
 }
 
-void MassiveEngine::on_micro_trade(const SymbolChain& chain, const ChainContract& c, const vendor::TradeEvent& t) {
+void MassiveEngine::on_micro_trade(const SymbolChain& chain, const ChainContract& c, const marketdata::TradeEvent& t) {
   if (!chain.is_zero_dte(c)) return;
   micro_for(chain.symbol()).on_trade(t.sym, c.strike, c.type, t.price, t.size, t.t_ms);
 }

@@ -102,7 +102,7 @@ asio::awaitable<void> MassiveEngine::spot_loop() {
 }
 
 void MassiveEngine::on_spot(const std::string& symbol, double value, core::EpochMs t_ms, std::string_view source,
-                            const vendor::StockSnapshot* stock) {
+                            const marketdata::StockSnapshot* stock) {
   if (!admit_spot(symbol, value, t_ms, source)) return;  // engine_guard.cpp: counted by reason
   if (!(value > 0) || !std::isfinite(value)) return;
   auto& spot = spots_[symbol];

@@ -11,7 +11,7 @@
 #include <cmath>
 #include <set>
 
-#include "vendor/recording.hpp"
+#include "marketdata/recording.hpp"
 
 namespace ms::massive {
 namespace {
@@ -151,10 +151,10 @@ TEST_F(MassiveContracts, SpotFollowsTheVendorsStampsNotArrivalOrder) {
     return json::array({{{"ev", "V"}, {"val", value}, {"T", "I:SPX"}, {"t", stamp_ms}}}).dump();
   };
   {
-    vendor::RecordingHeader header;
+    marketdata::RecordingHeader header;
     header.start_ms = start;
     header.symbols = {"I:SPX"};
-    vendor::RecordingWriter w(file, header);
+    marketdata::RecordingWriter w(file, header);
     // A REST snapshot a minute old is all the REST endpoint has for the first 20 s.
     w.write_rest(start, "/v3/snapshot/indices?ticker.any_of=I:SPX", 200, index_snapshot(5990.0, start - 60'000));
     // V. events, stamped when sent, 6001.5 then 6002.5.

@@ -29,9 +29,9 @@ net::HttpClient::Options http_options() {
   return o;
 }
 
-vendor::WsFeedOptions feed_options(const MassiveConfig& c, const std::string& name, const std::string& url,
+marketdata::WsFeedOptions feed_options(const MassiveConfig& c, const std::string& name, const std::string& url,
                                    const std::string& key) {
-  vendor::WsFeedOptions o;
+  marketdata::WsFeedOptions o;
   o.name = name;
   o.url = url;
   o.api_key = key;
@@ -74,32 +74,32 @@ MassiveEngine::MassiveEngine(runtime::ServiceContext& ctx, MassiveConfig config,
   volume_outside_ = &m.gauge("massive_volume_profile_outside_bins",
                              "Volume buckets left out of the served profile (outside its densest price window)");
 
-  vendor::RestClientOptions ro;
+  marketdata::RestClientOptions ro;
   ro.base_url = config_.endpoints.rest_base_url;
   ro.api_key = options_.api_key;
   ro.retry.max_attempts = 3;
   ro.retry.base_delay = std::chrono::milliseconds(200);
-  vendor::ResponseObserver observer;
+  marketdata::ResponseObserver observer;
   if (options_.record) {
     observer = [this](std::string_view path, int status, std::string_view body) {
       if (recorder_) recorder_->write_rest(market_now(), path, status, body);
     };
   }
-  rest_ = std::make_unique<vendor::RestClient>(http_, ro, observer);
+  rest_ = std::make_unique<marketdata::RestClient>(http_, ro, observer);
 
-  auto on_frame = [this](std::string feed) -> vendor::WsFeed::FrameObserver {
+  auto on_frame = [this](std::string feed) -> marketdata::WsFeed::FrameObserver {
     if (!options_.record) return {};
     return [this, feed](std::string_view frame) { record_ws(feed, frame); };
   };
-  options_feed_ = std::make_unique<vendor::WsFeed>(
+  options_feed_ = std::make_unique<marketdata::WsFeed>(
       strand_, feed_options(config_, "options", config_.endpoints.options_ws_url, options_.api_key),
-      [this](std::vector<vendor::FeedEvent>& e) { on_option_events(e); }, on_frame("options"));
-  indices_feed_ = std::make_unique<vendor::WsFeed>(
+      [this](std::vector<marketdata::FeedEvent>& e) { on_option_events(e); }, on_frame("options"));
+  indices_feed_ = std::make_unique<marketdata::WsFeed>(
       strand_, feed_options(config_, "indices", config_.endpoints.indices_ws_url, options_.api_key),
-      [this](std::vector<vendor::FeedEvent>& e) { on_index_events(e); }, on_frame("indices"));
-  stocks_feed_ = std::make_unique<vendor::WsFeed>(
+      [this](std::vector<marketdata::FeedEvent>& e) { on_index_events(e); }, on_frame("indices"));
+  stocks_feed_ = std::make_unique<marketdata::WsFeed>(
       strand_, feed_options(config_, "stocks", config_.endpoints.stocks_ws_url, options_.api_key),
-      [this](std::vector<vendor::FeedEvent>& e) { on_stock_events(e); }, on_frame("stocks"));
+      [this](std::vector<marketdata::FeedEvent>& e) { on_stock_events(e); }, on_frame("stocks"));
 
   for (const auto& s : config_.chain_symbols) {
     quant::HeatmapConfig hc;
@@ -138,12 +138,12 @@ void MassiveEngine::record_ws(std::string_view feed, std::string_view frame) {
 }
 
 void MassiveEngine::open_recording() {
-  vendor::RecordingHeader h;
+  marketdata::RecordingHeader h;
   h.start_ms = market_now();
   h.symbols = config_.spot_symbols;
   for (const auto& s : config_.chain_symbols) h.symbols.push_back(s);
   h.source = config_.simulated ? "sim" : "live";
-  recorder_ = std::make_unique<vendor::RecordingWriter>(*options_.record, h);
+  recorder_ = std::make_unique<marketdata::RecordingWriter>(*options_.record, h);
   spdlog::info("massive: recording the feed to {}", options_.record->string());
 }
 
@@ -257,7 +257,7 @@ net::Readiness MassiveEngine::readiness() const {
   return r;
 }
 
-asio::awaitable<void> MassiveEngine::run_feed(vendor::WsFeed& feed) { co_await feed.run(); }
+asio::awaitable<void> MassiveEngine::run_feed(marketdata::WsFeed& feed) { co_await feed.run(); }
 
 asio::awaitable<void> MassiveEngine::live_clock_loop() {
   while (!stopping_) {
@@ -266,7 +266,7 @@ asio::awaitable<void> MassiveEngine::live_clock_loop() {
   }
 }
 
-void MassiveEngine::on_clock_event(const vendor::ClockEvent& c) {
+void MassiveEngine::on_clock_event(const marketdata::ClockEvent& c) {
   const auto date = core::parse_date(c.session_date);
   const auto phase = core::parse_session_phase(c.phase);
   if (!date || !phase || c.ts_ms <= 0 || !(c.speed > 0)) {
@@ -334,10 +334,10 @@ SymbolChain* MassiveEngine::chain_for_ticker(std::string_view sym) {
   return it == chains_.end() ? nullptr : it->second.get();
 }
 
-void MassiveEngine::on_option_events(std::vector<vendor::FeedEvent>& events) {
+void MassiveEngine::on_option_events(std::vector<marketdata::FeedEvent>& events) {
   // Per event: one ticker lookup, shared by the hydrator and the micro model.
   for (auto& ev : events) {
-    if (auto* q = std::get_if<vendor::QuoteEvent>(&ev)) {
+    if (auto* q = std::get_if<marketdata::QuoteEvent>(&ev)) {
       ticks_options_->inc();
       auto* chain = chain_for_ticker(q->sym);
       const auto i = chain ? chain->index_of(q->sym) : std::nullopt;
@@ -348,7 +348,7 @@ void MassiveEngine::on_option_events(std::vector<vendor::FeedEvent>& events) {
       if (!admit_option_quote(*chain, chain->contracts()[*i], *q)) continue;
       chain->on_quote(*i, q->bid, q->ask, q->bid_size, q->ask_size);
       on_micro_quote(*chain, chain->contracts()[*i], *q);
-    } else if (auto* t = std::get_if<vendor::TradeEvent>(&ev)) {
+    } else if (auto* t = std::get_if<marketdata::TradeEvent>(&ev)) {
       ticks_options_->inc();
       auto* chain = chain_for_ticker(t->sym);
       const auto i = chain ? chain->index_of(t->sym) : std::nullopt;
@@ -359,30 +359,30 @@ void MassiveEngine::on_option_events(std::vector<vendor::FeedEvent>& events) {
       if (!admit_option_trade(*chain, chain->contracts()[*i], *t)) continue;
       chain->on_trade(*i, t->price);
       on_micro_trade(*chain, chain->contracts()[*i], *t);
-    } else if (auto* c = std::get_if<vendor::ClockEvent>(&ev)) {
+    } else if (auto* c = std::get_if<marketdata::ClockEvent>(&ev)) {
       on_clock_event(*c);
     }
   }
 }
 
-void MassiveEngine::on_index_events(std::vector<vendor::FeedEvent>& events) {
+void MassiveEngine::on_index_events(std::vector<marketdata::FeedEvent>& events) {
   for (auto& ev : events) {
-    if (auto* v = std::get_if<vendor::IndexValueEvent>(&ev)) {
+    if (auto* v = std::get_if<marketdata::IndexValueEvent>(&ev)) {
       ticks_indices_->inc();
       if (!clock_ready_) continue;
       on_spot(v->ticker, v->value, v->t_ms > 0 ? v->t_ms : market_now(), "massive/ws");
-    } else if (auto* c = std::get_if<vendor::ClockEvent>(&ev)) {
+    } else if (auto* c = std::get_if<marketdata::ClockEvent>(&ev)) {
       on_clock_event(*c);
     }
   }
 }
 
-void MassiveEngine::on_stock_events(std::vector<vendor::FeedEvent>& events) {
+void MassiveEngine::on_stock_events(std::vector<marketdata::FeedEvent>& events) {
   for (auto& ev : events) {
-    if (auto* t = std::get_if<vendor::TradeEvent>(&ev)) {
+    if (auto* t = std::get_if<marketdata::TradeEvent>(&ev)) {
       ticks_stocks_->inc();
       if (t->sym == "SPY" && admit_stock_trade(*t)) volume_.add_trade(t->price, t->size);
-    } else if (auto* c = std::get_if<vendor::ClockEvent>(&ev)) {
+    } else if (auto* c = std::get_if<marketdata::ClockEvent>(&ev)) {
       on_clock_event(*c);
     }
   }
@@ -390,7 +390,7 @@ void MassiveEngine::on_stock_events(std::vector<vendor::FeedEvent>& events) {
 
 void MassiveEngine::update_feed_metrics() {
   auto& m = ctx_.metrics();
-  const std::pair<const char*, vendor::WsFeed*> feeds[] = {
+  const std::pair<const char*, marketdata::WsFeed*> feeds[] = {
       {"options", options_feed_.get()}, {"indices", indices_feed_.get()}, {"stocks", stocks_feed_.get()}};
   for (const auto& [name, feed] : feeds) {
     const auto s = feed->stats();

@@ -50,9 +50,9 @@
 #include "services/massive/replay_window.hpp"
 #include "services/massive/selector_tracking.hpp"
 #include "services/massive/symbol_chain.hpp"
-#include "vendor/recording.hpp"
-#include "vendor/rest_client.hpp"
-#include "vendor/ws_feed.hpp"
+#include "marketdata/recording.hpp"
+#include "marketdata/rest_client.hpp"
+#include "marketdata/ws_feed.hpp"
 
 namespace ms::massive {
 
@@ -81,12 +81,12 @@ class MassiveEngine {
   using Strand = boost::asio::strand<boost::asio::any_io_executor>;
 
   // massive_engine.cpp: lifecycle, feeds, clock
-  boost::asio::awaitable<void> run_feed(vendor::WsFeed& feed);
+  boost::asio::awaitable<void> run_feed(marketdata::WsFeed& feed);
   boost::asio::awaitable<void> live_clock_loop();
-  void on_option_events(std::vector<vendor::FeedEvent>& events);
-  void on_index_events(std::vector<vendor::FeedEvent>& events);
-  void on_stock_events(std::vector<vendor::FeedEvent>& events);
-  void on_clock_event(const vendor::ClockEvent& c);
+  void on_option_events(std::vector<marketdata::FeedEvent>& events);
+  void on_index_events(std::vector<marketdata::FeedEvent>& events);
+  void on_stock_events(std::vector<marketdata::FeedEvent>& events);
+  void on_clock_event(const marketdata::ClockEvent& c);
   void on_clock(core::ClockState state);
   void on_new_session(core::Date previous, core::Date next);
   void on_session_change();  // engine_ideas.cpp: per-session state (micro)
@@ -106,10 +106,10 @@ class MassiveEngine {
   // must not reach the models.
   std::optional<GuardClock> guard_clock() const;
   void count_rejected(std::string_view feed, RejectReason reason);
-  bool admit_option_quote(const SymbolChain& chain, const ChainContract& c, const vendor::QuoteEvent& q);
-  bool admit_option_trade(const SymbolChain& chain, const ChainContract& c, const vendor::TradeEvent& t);
+  bool admit_option_quote(const SymbolChain& chain, const ChainContract& c, const marketdata::QuoteEvent& q);
+  bool admit_option_trade(const SymbolChain& chain, const ChainContract& c, const marketdata::TradeEvent& t);
   void screen_unknown_option(std::string_view sym);  // an option the chain does not hold
-  bool admit_stock_trade(const vendor::TradeEvent& t);
+  bool admit_stock_trade(const marketdata::TradeEvent& t);
   bool admit_spot(const std::string& symbol, double value, core::EpochMs t_ms, std::string_view source);
 
   // engine_spot.cpp: spot, trail, candles
@@ -121,7 +121,7 @@ class MassiveEngine {
   void drop_spot(std::string_view reason, std::string_view source);
   core::EpochMs stamp_tolerance_ms() const;  // how far a vendor stamp may lead the market clock
   void on_spot(const std::string& symbol, double value, core::EpochMs t_ms, std::string_view source,
-               const vendor::StockSnapshot* stock = nullptr);
+               const marketdata::StockSnapshot* stock = nullptr);
   double spot_of(const std::string& symbol) const;
   std::optional<double> vix() const;
 
@@ -148,8 +148,8 @@ class MassiveEngine {
   void flush_volume();
   // engine_ideas.cpp: the 0-DTE microstructure model
   void publish_micro();
-  void on_micro_quote(const SymbolChain& chain, const ChainContract& c, const vendor::QuoteEvent& q);
-  void on_micro_trade(const SymbolChain& chain, const ChainContract& c, const vendor::TradeEvent& t);
+  void on_micro_quote(const SymbolChain& chain, const ChainContract& c, const marketdata::QuoteEvent& q);
+  void on_micro_trade(const SymbolChain& chain, const ChainContract& c, const marketdata::TradeEvent& t);
   void on_micro_spot(const std::string& symbol, double value, core::EpochMs t_ms);
   quant::MicroBuilder& micro_for(const std::string& symbol);
 
@@ -213,9 +213,9 @@ class MassiveEngine {
   HeatmapPublication& heatmap_publication(const std::string& symbol);
 
   net::HttpClient http_;
-  std::unique_ptr<vendor::RestClient> rest_;
-  std::unique_ptr<vendor::WsFeed> options_feed_, indices_feed_, stocks_feed_;
-  std::unique_ptr<vendor::RecordingWriter> recorder_;
+  std::unique_ptr<marketdata::RestClient> rest_;
+  std::unique_ptr<marketdata::WsFeed> options_feed_, indices_feed_, stocks_feed_;
+  std::unique_ptr<marketdata::RecordingWriter> recorder_;
 
   // Market state (strand only).
   struct Spot {

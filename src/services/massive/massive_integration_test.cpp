@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "vendor/recording.hpp"
+#include "marketdata/recording.hpp"
 
 namespace ms::massive {
 namespace {
@@ -216,12 +216,12 @@ TEST_F(MassiveOnSimulator, RecordsTheFeedAndTheSimulatorReplaysIt) {
   h.stop_massive();
   EXPECT_EQ(h.exit_code(), 0);
 
-  vendor::RecordingReader reader(file);
+  marketdata::RecordingReader reader(file);
   EXPECT_EQ(reader.header().source, "sim");
   std::map<std::string, int> ws;
   int rest = 0;
   while (auto e = reader.next()) {
-    if (e->kind == vendor::RecordKind::ws) {
+    if (e->kind == marketdata::RecordKind::ws) {
       ++ws[e->feed];
     } else {
       ++rest;

@@ -30,7 +30,7 @@ const ChainContract* SymbolChain::find(std::string_view ticker) const {
   return i ? &contracts_[*i] : nullptr;
 }
 
-bool SymbolChain::replace(const std::vector<vendor::OptionContractSnapshot>& snapshot, core::Date session,
+bool SymbolChain::replace(const std::vector<marketdata::OptionContractSnapshot>& snapshot, core::Date session,
                           core::EpochMs now_ms, double spot, double vix) {
   std::vector<ChainContract> next;
   next.reserve(snapshot.size());
@@ -60,7 +60,7 @@ bool SymbolChain::replace(const std::vector<vendor::OptionContractSnapshot>& sna
     c.quote.mid = finite(s.midpoint);
     c.quote.last = finite(s.last_price);
     c.quote.iv = finite(s.implied_volatility);
-    c.stored = vendor::stored_contract_json(s.wire);
+    c.stored = marketdata::stored_contract_json(s.wire);
     // A feed quote is at least as fresh as the snapshot's; keep it.
     if (const auto* old = find(s.ticker)) {
       if (old->feed_quote && old->quote.bid && old->quote.ask) {

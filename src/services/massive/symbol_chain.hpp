@@ -19,7 +19,7 @@
 #include "core/market_calendar.hpp"
 #include "quant/gex.hpp"
 #include "quant/heatmap_builder.hpp"
-#include "vendor/rest_client.hpp"
+#include "marketdata/rest_client.hpp"
 
 namespace ms::massive {
 
@@ -57,7 +57,7 @@ class SymbolChain {
   // since the previous snapshot wins over the snapshot's (it is fresher); an older one does not,
   // so a contract that left the feed's subscriptions goes back to snapshot quotes. Rebuilds the
   // heatmap; returns true when the set of tickers changed (the chain geometry).
-  bool replace(const std::vector<vendor::OptionContractSnapshot>& snapshot, core::Date session,
+  bool replace(const std::vector<marketdata::OptionContractSnapshot>& snapshot, core::Date session,
                core::EpochMs now_ms, double spot, double vix);
 
   // Feed events. False when the ticker is not in the chain or nothing changed. The hot path

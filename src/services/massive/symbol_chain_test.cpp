@@ -12,9 +12,9 @@ using core::Date;
 
 Date day(int y, unsigned m, unsigned d) { return Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}; }
 
-vendor::OptionContractSnapshot contract(const std::string& ticker, double bid, double ask, double gamma = 0.002,
+marketdata::OptionContractSnapshot contract(const std::string& ticker, double bid, double ask, double gamma = 0.002,
                                         double oi = 100) {
-  vendor::OptionContractSnapshot c;
+  marketdata::OptionContractSnapshot c;
   c.ticker = ticker;
   c.bid = bid;
   c.ask = ask;
@@ -28,8 +28,8 @@ vendor::OptionContractSnapshot contract(const std::string& ticker, double bid, d
 
 // SPXW 0-DTE and 1-DTE around 6000, an AM-settled SPX monthly sharing a strike, an expired
 // contract and an NDX contract that belongs to another chain.
-std::vector<vendor::OptionContractSnapshot> snapshot() {
-  std::vector<vendor::OptionContractSnapshot> out;
+std::vector<marketdata::OptionContractSnapshot> snapshot() {
+  std::vector<marketdata::OptionContractSnapshot> out;
   for (int k = 5950; k <= 6050; k += 25) {
     const std::string ks = "0" + std::to_string(k) + "000";
     out.push_back(contract("O:SPXW260320C" + ks, 10, 11));
@@ -199,7 +199,7 @@ TEST(SymbolChain, GexSumsRootsAndRanksSubscriptionsNearestFirst) {
 // The weekend DST change (2026-03-08) and Good Friday (2026-04-03): dte counts calendar days,
 // time to expiry runs to 16:00 New York on the expiry date with the right UTC offset.
 TEST(SymbolChain, DstWeekendAndHolidayExpirations) {
-  std::vector<vendor::OptionContractSnapshot> snap = {contract("O:SPXW260306C06000000", 10, 11),
+  std::vector<marketdata::OptionContractSnapshot> snap = {contract("O:SPXW260306C06000000", 10, 11),
                                                       contract("O:SPXW260309C06000000", 20, 21)};
   SymbolChain chain("I:SPX", config());
   const core::EpochMs friday_noon = core::new_york_time_ms(day(2026, 3, 6), 12, 0);

@@ -40,8 +40,8 @@ std::optional<double> num(const json& j, const char* a, const char* b = nullptr)
 }
 
 // The vendor's contract object as the simulator serves it, into the vendor client's type.
-vendor::OptionContractSnapshot to_vendor(const json& wire, bool with_iv) {
-  vendor::OptionContractSnapshot s;
+marketdata::OptionContractSnapshot to_vendor(const json& wire, bool with_iv) {
+  marketdata::OptionContractSnapshot s;
   s.ticker = wire["details"]["ticker"].get<std::string>();
   s.expiration_date = wire["details"]["expiration_date"].get<std::string>();
   s.strike = wire["details"]["strike_price"].get<double>();
@@ -57,8 +57,8 @@ vendor::OptionContractSnapshot to_vendor(const json& wire, bool with_iv) {
   return s;
 }
 
-std::vector<vendor::OptionContractSnapshot> snapshot(const sim::SimMarket& m, sim::Underlying u, bool with_iv) {
-  std::vector<vendor::OptionContractSnapshot> out;
+std::vector<marketdata::OptionContractSnapshot> snapshot(const sim::SimMarket& m, sim::Underlying u, bool with_iv) {
+  std::vector<marketdata::OptionContractSnapshot> out;
   std::string text;
   for (auto i : m.chain().contracts_of(u)) {
     text.clear();

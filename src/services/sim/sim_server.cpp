@@ -26,7 +26,7 @@
 #include "services/sim/rest_api.hpp"
 #include "services/sim/wire.hpp"
 #include "services/sim/ws_session.hpp"
-#include "vendor/recording.hpp"
+#include "marketdata/recording.hpp"
 
 namespace ms::sim {
 
@@ -66,7 +66,7 @@ std::string url_host(const std::string& bind) {
 
 // "/v3/x%3Ay?b=1&apiKey=K" -> "/v3/x:y?b=1": the key replay answers by.
 std::string normalise_target(std::string_view target) {
-  const std::string stripped = vendor::strip_api_key(target);
+  const std::string stripped = marketdata::strip_api_key(target);
   const auto [path, query] = net::split_target(stripped);
   std::string out = net::percent_decode(path).value_or(std::string(path));
   if (!query.empty()) {
@@ -155,7 +155,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t lag_resets = 0;
   bool lag_logged = false;
   // replay
-  std::unique_ptr<vendor::Replayer> replayer;
+  std::unique_ptr<marketdata::Replayer> replayer;
   EpochMs replay_start_ms = 0;
   EpochMs replay_wall_start = 0;
   EpochMs replay_elapsed = 0;
@@ -163,9 +163,9 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t replay_records = 0;
   std::uint64_t replay_clock_skipped = 0;
   bool replay_finished = false;
-  std::map<std::string, vendor::RecordedEvent, std::less<>> rest_latest;       // normalised target
-  std::map<std::string, vendor::RecordedEvent, std::less<>> rest_first;        // normalised target
-  std::map<std::string, vendor::RecordedEvent, std::less<>> rest_first_path;   // path only
+  std::map<std::string, marketdata::RecordedEvent, std::less<>> rest_latest;       // normalised target
+  std::map<std::string, marketdata::RecordedEvent, std::less<>> rest_first;        // normalised target
+  std::map<std::string, marketdata::RecordedEvent, std::less<>> rest_first_path;   // path only
   std::uint64_t rest_seq = 0;
   // connections
   std::unordered_map<const net::WebSocketSession*, std::unique_ptr<Conn>> conns;
@@ -266,7 +266,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  void record_rest(const vendor::RecordedEvent& e) {
+  void record_rest(const marketdata::RecordedEvent& e) {
     rest_latest[normalise_target(e.path)] = e;
   }
 
@@ -289,7 +289,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
       } else {
         auto ev = replayer->next();
         ++replay_records;
-        if (ev->event.kind == vendor::RecordKind::rest) {
+        if (ev->event.kind == marketdata::RecordKind::rest) {
           record_rest(ev->event);
         } else if (is_clock_frame(ev->event.payload)) {
           ++replay_clock_skipped;  // a recording of the simulator: its clock is synthesised anew
@@ -390,7 +390,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
                            "application/json");
     }
     const std::string norm = normalise_target(req.target);
-    const vendor::RecordedEvent* hit = nullptr;
+    const marketdata::RecordedEvent* hit = nullptr;
     if (auto it = rest_latest.find(norm); it != rest_latest.end()) {
       hit = &it->second;
     } else if (auto f = rest_first.find(norm); f != rest_first.end()) {
@@ -615,9 +615,9 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void prescan_recording(const std::filesystem::path& file) {
-    vendor::RecordingReader reader(file);
+    marketdata::RecordingReader reader(file);
     while (auto e = reader.next()) {
-      if (e->kind != vendor::RecordKind::rest) continue;
+      if (e->kind != marketdata::RecordKind::rest) continue;
       const std::string norm = normalise_target(e->path);
       rest_first.try_emplace(norm, *e);
       rest_first_path.try_emplace(path_of(norm), *e);
@@ -643,7 +643,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
 
     const EpochMs wall = wall_now();
     if (replay_mode()) {
-      replayer = std::make_unique<vendor::Replayer>(*opt.replay);
+      replayer = std::make_unique<marketdata::Replayer>(*opt.replay);
       prescan_recording(*opt.replay);
       replay_start_ms = replayer->header().start_ms;
       replay_wall_start = wall;

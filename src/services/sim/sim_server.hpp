@@ -20,7 +20,7 @@
 // One mutex guards the SimMarket and every WsSession: the driver, REST handlers and WS messages
 // take it, so nothing races the driver (frames are only queued while it is held).
 //
-// Replay (`replay` set): no SimMarket; records of a vendor::Replayer are paced at `speed` from
+// Replay (`replay` set): no SimMarket; records of a marketdata::Replayer are paced at `speed` from
 // the header's start_ms. ws records go to every authenticated connection whose cluster matches
 // the record's feed (subscriptions are not consulted); a clock status frame is synthesised every
 // market second (recorded clock frames of a simulator session are skipped); REST answers the

@@ -23,7 +23,7 @@
 #include "services/sim/wire.hpp"
 #include "testing/temp_dir.hpp"
 #include "testing/wait.hpp"
-#include "vendor/recording.hpp"
+#include "marketdata/recording.hpp"
 
 namespace ms::sim {
 namespace {
@@ -422,10 +422,10 @@ TEST(SimServer, ReplayDeliversRecordedFramesInOrderAndAnswersRest) {
   const auto file = dir / "rec.jsonl";
   const std::int64_t start = kWallStart;  // market time of the recording: 2026-02-10 10:00 ET
   {
-    vendor::RecordingHeader h;
+    marketdata::RecordingHeader h;
     h.start_ms = start;
     h.symbols = {"I:SPX"};
-    vendor::RecordingWriter w(file, h);
+    marketdata::RecordingWriter w(file, h);
     w.write_rest(start + 500, "/v3/snapshot/indices?ticker.any_of=I:SPX&apiKey=K", 200, R"({"status":"OK","first":1})");
     w.write_ws(start + 1000, "options", R"([{"ev":"T","sym":"O:SPXW260210C06000000","p":1.5,"s":1,"t":1,"q":1}])");
     w.write_ws(start + 1200, "options",

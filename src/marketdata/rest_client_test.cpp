@@ -1,6 +1,6 @@
 // RestClient against a fake vendor REST server (net::HttpServer on 127.0.0.1:0) answering canned
 // bodies shaped like the vendor's (and the simulator's) snapshots.
-#include "vendor/rest_client.hpp"
+#include "marketdata/rest_client.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -12,7 +12,7 @@
 #include "core/error.hpp"
 #include "net/test_clients.hpp"
 
-namespace ms::vendor {
+namespace ms::marketdata {
 namespace {
 
 namespace asio = boost::asio;
@@ -634,4 +634,4 @@ TEST(StoredContractJson, EveryDeclaredFieldPresentAndFmvRenamed) {
 }
 
 }  // namespace
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

@@ -1,11 +1,11 @@
-#include "vendor/recording.hpp"
+#include "marketdata/recording.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
 #include "core/base64url.hpp"
 
-namespace ms::vendor {
+namespace ms::marketdata {
 
 namespace {
 
@@ -297,4 +297,4 @@ const RecordedEvent* Replayer::latest_rest(std::string_view path) const {
   return it == rest_.end() ? nullptr : &it->second;
 }
 
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

@@ -28,7 +28,7 @@
 
 #include "core/market_calendar.hpp"
 
-namespace ms::vendor {
+namespace ms::marketdata {
 
 using core::EpochMs;
 
@@ -131,4 +131,4 @@ class Replayer {
   std::map<std::string, RecordedEvent, std::less<>> rest_;
 };
 
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

@@ -38,7 +38,7 @@
 
 #include "net/http_client.hpp"
 
-namespace ms::vendor {
+namespace ms::marketdata {
 
 enum class AuthMode { query_param, bearer_header };
 
@@ -145,4 +145,4 @@ class RestClient {
   std::uint64_t requests_ = 0;
 };
 
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

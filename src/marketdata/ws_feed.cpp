@@ -1,4 +1,4 @@
-#include "vendor/ws_feed.hpp"
+#include "marketdata/ws_feed.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -19,9 +19,9 @@
 
 #include "core/error.hpp"
 #include "net/http_client.hpp"  // redact_url
-#include "vendor/frame_decoder.hpp"
+#include "marketdata/frame_decoder.hpp"
 
-namespace ms::vendor {
+namespace ms::marketdata {
 
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
@@ -427,4 +427,4 @@ std::string WsFeed::last_error() const {
 
 const WsFeedOptions& WsFeed::options() const { return impl_->options; }
 
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

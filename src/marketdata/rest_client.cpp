@@ -1,4 +1,4 @@
-#include "vendor/rest_client.hpp"
+#include "marketdata/rest_client.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,9 +13,9 @@
 #include "core/error.hpp"
 #include "core/truth/addresses.hpp"
 #include "net/url.hpp"
-#include "vendor/recording.hpp"  // strip_api_key
+#include "marketdata/recording.hpp"  // strip_api_key
 
-namespace ms::vendor {
+namespace ms::marketdata {
 
 namespace asio = boost::asio;
 using json = nlohmann::json;
@@ -506,4 +506,4 @@ asio::awaitable<std::vector<std::string>> RestClient::expirations(std::string un
   co_return out;
 }
 
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

@@ -1,4 +1,4 @@
-#include "vendor/frame_decoder.hpp"
+#include "marketdata/frame_decoder.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <simdjson.h>
 
-namespace ms::vendor {
+namespace ms::marketdata {
 
 namespace {
 
@@ -345,4 +345,4 @@ DecodeResult FrameDecoder::decode(std::string_view frame, std::vector<FeedEvent>
   }
 }
 
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

@@ -1,6 +1,6 @@
 // FrameDecoder: every event type as the simulator writes it (services/sim/wire.hpp), status and
 // clock events, garbage, truncation, single objects, wrong field types, unknown events.
-#include "vendor/frame_decoder.hpp"
+#include "marketdata/frame_decoder.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ms::vendor {
+namespace ms::marketdata {
 namespace {
 
 std::vector<FeedEvent> decode_ok(std::string_view frame, DecodeResult* result = nullptr) {
@@ -295,4 +295,4 @@ TEST(FrameDecoder, AReusedDecoderDecodesEveryEventOfEveryFrame) {
 }
 
 }  // namespace
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

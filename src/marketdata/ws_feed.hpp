@@ -37,9 +37,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "net/ws_client.hpp"
-#include "vendor/feed_events.hpp"
+#include "marketdata/feed_events.hpp"
 
-namespace ms::vendor {
+namespace ms::marketdata {
 
 struct WsFeedOptions {
   std::string name = "options";  // the cluster: logs, metrics, recordings
@@ -100,4 +100,4 @@ class WsFeed {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

@@ -14,7 +14,7 @@
 #include <string>
 #include <variant>
 
-namespace ms::vendor {
+namespace ms::marketdata {
 
 using EpochMs = std::int64_t;
 
@@ -69,4 +69,4 @@ struct ClockEvent {
 using FeedEvent =
     std::variant<TradeEvent, QuoteEvent, IndexValueEvent, AggregateEvent, StatusEvent, ClockEvent>;
 
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

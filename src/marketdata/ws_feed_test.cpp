@@ -1,6 +1,6 @@
 // WsFeed against a fake vendor WebSocket server (net::HttpServer on 127.0.0.1:0) that speaks the
 // vendor's protocol: connected → auth → auth_success/auth_failed → subscribe/unsubscribe.
-#include "vendor/ws_feed.hpp"
+#include "marketdata/ws_feed.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -17,7 +17,7 @@
 #include "net/test_clients.hpp"
 #include "testing/wait.hpp"
 
-namespace ms::vendor {
+namespace ms::marketdata {
 namespace {
 
 namespace asio = boost::asio;
@@ -539,4 +539,4 @@ TEST(WsFeed, BadUrlThrowsAtOnce) {
 }
 
 }  // namespace
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

@@ -1,4 +1,4 @@
-#include "vendor/recording.hpp"
+#include "marketdata/recording.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "testing/temp_dir.hpp"
 
-namespace ms::vendor {
+namespace ms::marketdata {
 namespace {
 
 RecordingHeader header() {
@@ -171,4 +171,4 @@ TEST(Recording, Utf8Validation) {
 }
 
 }  // namespace
-}  // namespace ms::vendor
+}  // namespace ms::marketdata

@@ -14,9 +14,9 @@
 #include <string_view>
 #include <vector>
 
-#include "vendor/feed_events.hpp"
+#include "marketdata/feed_events.hpp"
 
-namespace ms::vendor {
+namespace ms::marketdata {
 
 struct DecodeResult {
   bool malformed = false;
@@ -39,4 +39,4 @@ class FrameDecoder {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace ms::vendor
+}  // namespace ms::marketdata
