@@ -46,6 +46,11 @@ namespace {
 
 std::string_view kind_name(bool am) { return am ? "am_settlement" : "close"; }
 
+// The key of official_: the date first, so the map's first entries are the oldest sessions.
+std::string official_id(bool am, const std::string& symbol, const std::string& date) {
+  return date + "|" + std::string(kind_name(am)) + "|" + symbol;
+}
+
 core::Counter& official_counter(core::MetricsRegistry& m, std::string_view kind, std::string_view event) {
   return m.counter("massive_official_values_total",
                    "Official closes and AM settlement values: provisional, final, corrected, missed",
@@ -56,6 +61,7 @@ core::Counter& official_counter(core::MetricsRegistry& m, std::string_view kind,
 
 void MassiveEngine::write_session_close(core::Date session) {
   if (!closed_sessions_.insert(session).second) return;
+  while (closed_sessions_.size() > 8) closed_sessions_.erase(closed_sessions_.begin());
   const std::string date = core::format_date(session);
   for (const auto& [symbol, spot] : spots_) {
     if (spot.value <= 0) continue;
@@ -122,7 +128,7 @@ asio::awaitable<void> MassiveEngine::official_watch(core::Date session, Official
         }
         // Started later in the day (a restart): the spot is no opening tick; wait for the vendor.
         if (it->second.t_ms > session_times->open_ms + core::kMsPerMinute) continue;
-        if (official_.count("am|" + symbol + "|" + date)) continue;
+        if (official_.count(official_id(true, symbol, date))) continue;
         OfficialValue v;
         v.value = it->second.value;
         v.source = "first_tick";
@@ -165,7 +171,7 @@ asio::awaitable<void> MassiveEngine::official_watch(core::Date session, Official
     official_counter(ctx_.metrics(), kind_name(am), "missed").inc();
     spdlog::warn("massive: no official {} of {} for {} after {} polls; the provisional value stays",
                  kind_name(am), symbol, date, config_.close_max_polls);
-    const auto it = official_.find(std::string(am ? "am|" : "close|") + symbol + "|" + date);
+    const auto it = official_.find(official_id(am, symbol, date));
     if (it != official_.end() && session_times) {
       settle_ideas(symbol, am ? session_times->open_ms : session_times->close_ms, it->second, kind);
     }
@@ -198,7 +204,7 @@ asio::awaitable<void> MassiveEngine::recheck_official(core::Date session, Offici
       if (stopping_) co_return;
       const std::optional<double> value = summary ? (am ? summary->open : summary->close) : std::nullopt;
       if (!value) continue;  // the vendor answering nothing is no correction
-      const auto it = official_.find(std::string(am ? "am|" : "close|") + symbol + "|" + date);
+      const auto it = official_.find(official_id(am, symbol, date));
       if (it != official_.end() && it->second.source == "vendor" && it->second.value == *value) continue;
       OfficialValue v;
       v.value = *value;
@@ -217,7 +223,7 @@ void MassiveEngine::write_official(const std::string& symbol, core::Date session
   if (!std::isfinite(v.value) || v.value <= 0) return;
   const bool am = kind == OfficialKind::am_settlement;
   const std::string date = core::format_date(session);
-  const std::string id = std::string(am ? "am|" : "close|") + symbol + "|" + date;
+  const std::string id = official_id(am, symbol, date);
   const auto previous = official_.find(id);
   // A provisional value never replaces a vendor value.
   if (!v.final && previous != official_.end() && previous->second.final) return;
@@ -240,7 +246,7 @@ void MassiveEngine::write_official(const std::string& symbol, core::Date session
                    !v.final ? "provisional" : (v.revision > 1 ? "corrected" : "final"))
       .inc();
   official_[id] = v;
-  while (official_.size() > 256) official_.erase(official_.begin());  // only recent dates matter
+  while (official_.size() > 256) official_.erase(official_.begin());  // the oldest sessions go first
   if (v.final) {
     if (const auto s = core::session_for(session)) {
       settle_ideas(symbol, am ? s->open_ms : s->close_ms, v, kind);

@@ -178,7 +178,7 @@ class MassiveEngine {
   // engine_ideas.cpp: settles (or re-settles) the symbol's ideas of that expiration instant.
   void settle_ideas(const std::string& symbol, core::EpochMs expiration_ms, const OfficialValue& v,
                     OfficialKind kind);
-  std::map<std::string, OfficialValue> official_;  // "kind|SYM|date" -> the value written last
+  std::map<std::string, OfficialValue> official_;  // "date|kind|SYM" -> the value written last
   std::set<std::pair<core::Date, OfficialKind>> watches_;  // started (one per date and kind)
   // Watches are one-shot tasks, not supervised loops (one per session and kind, overlapping
   // across sessions): stop() waits for them through this count and timer.
