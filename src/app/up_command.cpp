@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "app/commands.hpp"
+#include "app/up_command.hpp"
 #include "app/port_owner.hpp"
 #include "app/services.hpp"
 #include "app/supervisor.hpp"
 #include "bus/blocking_redis.hpp"
+#include "bus/redis_url.hpp"
 #include "core/env.hpp"
 #include "core/error.hpp"
 #include "core/secrets.hpp"
@@ -25,6 +27,20 @@ namespace ms::app {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+
+std::string up_remote_bus_message(const std::string& bus, const std::string& url) {
+  return "[up] " + bus + " is remote (" + bus::redact_url(url) + "); not starting a server for it";
+}
+
+std::string up_bus_silent_message(const std::string& bus, const std::string& url) {
+  return "up: " + bus + " (" + bus::redact_url(url) + ") did not answer PING within 10 s";
+}
+
+std::string up_bus_list(const std::vector<std::pair<std::string, std::string>>& bus_urls) {
+  std::string out;
+  for (const auto& [bus, url] : bus_urls) out += bus + "=" + bus::redact_url(url) + " ";
+  return out;
+}
 
 namespace {
 
@@ -158,7 +174,7 @@ int run_up(const UpOptions& o) {
     }
     bus_urls.emplace_back(bus, url);
     if (!core::truth::is_loopback_host(parsed->host)) {
-      std::cout << "[up] " << bus << " is remote (" << url << "); not starting a server for it" << std::endl;
+      std::cout << up_remote_bus_message(bus, url) << std::endl;
       continue;
     }
     auto owner = find_port_owner(static_cast<std::uint16_t>(parsed->port));
@@ -176,7 +192,7 @@ int run_up(const UpOptions& o) {
     const std::string u = url;
     if (!sup.pump_until([&] { return redis_answers(u); }, 10s)) {
       if (sup.stop_requested()) return 0;
-      std::cerr << "up: " << bus << " (" << url << ") did not answer PING within 10 s\n";
+      std::cerr << up_bus_silent_message(bus, url) << "\n";
       return 1;
     }
   }
@@ -236,7 +252,7 @@ int run_up(const UpOptions& o) {
     }
   } else {
     std::cout << "\nMarketSwarm is up: buses ";
-    for (const auto& [bus, url] : bus_urls) std::cout << bus << "=" << url << " ";
+    std::cout << up_bus_list(bus_urls);
     std::cout << "(this build has no gateway yet)\n";
   }
   std::cout << "Stop with Ctrl-C (or kill -TERM " << ::getpid() << ").\n" << std::flush;

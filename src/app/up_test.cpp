@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+#include "app/up_command.hpp"
 #include "bus/blocking_redis.hpp"
 #include "core/process.hpp"
 #include "testing/command.hpp"
@@ -78,6 +79,18 @@ std::vector<pid_t> started_pids(const std::string& output) {
 }
 
 bool process_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+TEST(Up, BusMessagesNeverShowAPassword) {
+  const std::string secret_url = "redis://:hunter2@10.0.0.5:6380/1";
+  const std::string user_url = "redis://ms:hunter2@127.0.0.1:6381";
+  const auto remote = ms::app::up_remote_bus_message("market-redis", secret_url);
+  EXPECT_EQ(remote, "[up] market-redis is remote (redis://:***@10.0.0.5:6380/1); not starting a server for it");
+  const auto silent = ms::app::up_bus_silent_message("intel-redis", user_url);
+  EXPECT_EQ(silent, "up: intel-redis (redis://ms:***@127.0.0.1:6381) did not answer PING within 10 s");
+  const auto list = ms::app::up_bus_list({{"system-redis", "redis://127.0.0.1:6379"}, {"intel-redis", user_url}});
+  EXPECT_EQ(list, "system-redis=redis://127.0.0.1:6379 intel-redis=redis://ms:***@127.0.0.1:6381 ");
+  for (const auto& m : {remote, silent, list}) EXPECT_EQ(m.find("hunter2"), std::string::npos) << m;
+}
 
 TEST(Up, StartsRedisLoadsTruthAndStopsEverythingOnSigterm) {
   TempDir dir("ms-up");

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <string_view>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+
+extern char** environ;
 
 namespace ms::core {
 
@@ -19,6 +22,27 @@ void close_fd(int& fd) {
   fd = -1;
 }
 }  // namespace
+
+std::vector<std::string> build_child_env(char* const* inherited,
+                                         const std::vector<std::pair<std::string, std::string>>& overrides) {
+  std::vector<std::string> out;
+  auto overridden = [&](std::string_view entry) {
+    const auto eq = entry.find('=');
+    const std::string_view key = entry.substr(0, eq);
+    for (const auto& [k, v] : overrides)
+      if (k == key) return true;
+    return false;
+  };
+  for (char* const* e = inherited; e && *e; ++e)
+    if (!overridden(*e)) out.emplace_back(*e);
+  // Later overrides of the same key win, as repeated setenv calls did.
+  for (std::size_t i = 0; i < overrides.size(); ++i) {
+    bool later = false;
+    for (std::size_t j = i + 1; j < overrides.size(); ++j) later = later || overrides[j].first == overrides[i].first;
+    if (!later) out.push_back(overrides[i].first + "=" + overrides[i].second);
+  }
+  return out;
+}
 
 Process Process::spawn(const ProcessOptions& opts) {
   if (opts.argv.empty()) throw Error("spawn_failed", "spawn: empty argv");
@@ -32,6 +56,11 @@ Process Process::spawn(const ProcessOptions& opts) {
   std::vector<char*> argv;
   for (const auto& a : opts.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  const std::vector<std::string> env_strings = build_child_env(environ, opts.env_overrides);
+  std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
+  for (const auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   const pid_t parent = ::getpid();
 
   pid_t pid = ::fork();
@@ -52,13 +81,13 @@ Process Process::spawn(const ProcessOptions& opts) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (const auto& [k, v] : opts.env_overrides) ::setenv(k.c_str(), v.c_str(), 1);
     if (!opts.working_dir.empty() && ::chdir(opts.working_dir.c_str()) != 0) {
       int e = errno;
       (void)!::write(err_pipe[1], &e, sizeof e);
       ::_exit(127);
     }
-    ::execv(argv[0], argv.data());
+    // Between fork and exec only async-signal-safe calls: the environment was built above.
+    ::execve(argv[0], argv.data(), envp.data());
     int e = errno;
     (void)!::write(err_pipe[1], &e, sizeof e);
     ::_exit(127);

@@ -49,6 +49,13 @@ class Process {
   std::optional<int> status_;
 };
 
+// The child's environment as "K=V" strings: `inherited` (a null-terminated array such as
+// `environ`) with every key in `overrides` replaced or added. Built in the parent before fork,
+// because after fork in a threaded program the child may only call async-signal-safe functions
+// (setenv allocates and can deadlock on a lock another thread held at fork time).
+std::vector<std::string> build_child_env(char* const* inherited,
+                                         const std::vector<std::pair<std::string, std::string>>& overrides);
+
 // "exited with 1", "killed by signal 9 (Killed)".
 std::string describe_wait_status(int status);
 

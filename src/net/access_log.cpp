@@ -5,16 +5,20 @@
 #include <fmt/format.h>
 
 #include "net/http.hpp"
+#include "net/url.hpp"
 
 namespace ms::net {
 
 namespace {
 
-bool is_secret_param(std::string_view key) {
+// `key` is the raw query key: it is decoded first, because the application decodes it too, so
+// `?ss%6F=` and `?SSO=` name the same parameter as `?sso=`. An undecodable key (a stray '%') is
+// compared as it is.
+bool is_secret_param(std::string_view raw_key) {
   // apikey: the market-data vendor's ?apiKey= (the simulator logs its requests too).
   static constexpr std::string_view kSecret[] = {"sso",     "token",   "access_token", "id_token", "jwt",
                                                  "session", "password", "apikey",       "api_key",  "key"};
-  const std::string lower = to_lower(key);
+  const std::string lower = to_lower(percent_decode(raw_key, /*plus_is_space=*/true).value_or(std::string(raw_key)));
   for (auto s : kSecret)
     if (lower == s) return true;
   return false;
@@ -58,6 +62,12 @@ std::string redact_target(std::string_view target) {
     query.remove_prefix(amp + 1);
   }
   return out;
+}
+
+AccessLogLevel access_log_level(int status, bool internal) noexcept {
+  if (status >= 500) return AccessLogLevel::warn;
+  if (status >= 400) return AccessLogLevel::info;
+  return internal ? AccessLogLevel::debug : AccessLogLevel::info;
 }
 
 std::string redact_header(std::string_view name, std::string_view value) {

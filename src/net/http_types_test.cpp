@@ -201,6 +201,33 @@ TEST(AccessLog, RedactsSecretsInTarget) {
   EXPECT_NE(line.find("rid=rid1"), std::string::npos);
 }
 
+TEST(AccessLog, RedactsPercentEncodedAndCaseFoldedKeys) {
+  // The application decodes keys, so the log must too: each of these is `sso`.
+  EXPECT_EQ(redact_target("/api/auth/sso?ss%6F=tok&next=/app"), "/api/auth/sso?ss%6F=REDACTED&next=/app");
+  EXPECT_EQ(redact_target("/x?%53%53%4f=tok"), "/x?%53%53%4f=REDACTED");
+  EXPECT_EQ(redact_target("/x?SsO=tok"), "/x?SsO=REDACTED");
+  EXPECT_EQ(redact_target("/x?access%5Ftoken=tok"), "/x?access%5Ftoken=REDACTED");
+  EXPECT_EQ(redact_target("/x?api+key=k"), "/x?api+key=k");  // "api key" is no secret name
+  // A malformed escape is compared raw and neither crashes nor hides the rest.
+  EXPECT_EQ(redact_target("/x?ss%G=1&token=t"), "/x?ss%G=1&token=REDACTED");
+  EXPECT_EQ(redact_target("/x?%=1&sso=t"), "/x?%=1&sso=REDACTED");
+  const auto line = format_access_log({"GET", "/api/auth/sso?ss%6f=secret", 302, 0,
+                                       std::chrono::microseconds(10), "rid1", "127.0.0.1", {}});
+  EXPECT_EQ(line.find("secret"), std::string::npos) << line;
+}
+
+TEST(AccessLog, InternalSuccessLogsAtDebugFailuresStayVisible) {
+  EXPECT_EQ(access_log_level(200, /*internal=*/true), AccessLogLevel::debug);
+  EXPECT_EQ(access_log_level(101, true), AccessLogLevel::debug);
+  EXPECT_EQ(access_log_level(304, true), AccessLogLevel::debug);
+  EXPECT_EQ(access_log_level(404, true), AccessLogLevel::info);
+  EXPECT_EQ(access_log_level(500, true), AccessLogLevel::warn);
+  EXPECT_EQ(access_log_level(503, true), AccessLogLevel::warn);
+  EXPECT_EQ(access_log_level(200, false), AccessLogLevel::info);
+  EXPECT_EQ(access_log_level(401, false), AccessLogLevel::info);
+  EXPECT_EQ(access_log_level(502, false), AccessLogLevel::warn);
+}
+
 TEST(AccessLog, RequestIds) {
   EXPECT_TRUE(is_sane_request_id("abc-123_x.y:z"));
   EXPECT_FALSE(is_sane_request_id(""));

@@ -47,6 +47,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "net/cors.hpp"
 #include "net/router.hpp"
@@ -76,6 +77,13 @@ struct ServerOptions {
   CorsOptions cors{};
   std::optional<StaticFilesOptions> static_files{};  // fallback for GET/HEAD paths no route has
   bool access_log = true;
+  // Access-log levels (access_log_level): the successful requests of internal traffic log at
+  // debug, so a console at info keeps starts, stops, warnings and errors. `internal_traffic`:
+  // every caller of this server is one of our own processes (the simulator, which massive polls
+  // several times a second). `probe_routes`: route patterns (as registered, not request paths)
+  // that monitors and the supervisor poll, by default the ops routes of net/ops_routes.hpp.
+  bool internal_traffic = false;
+  std::vector<std::string> probe_routes{"/healthz", "/readyz", "/metrics"};
   SseOptions sse{};
   WebSocketOptions websocket{};
   core::MetricsRegistry* metrics = nullptr;  // must outlive the server

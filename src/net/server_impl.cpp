@@ -5,6 +5,7 @@
 
 #include "net/server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -287,7 +288,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const auto elapsed = Clock::now() - start;
     server_->metrics.request(route, req.method.empty() ? "-" : req.method, status, elapsed);
     if (!opts().access_log) return;
-    spdlog::info("http {}", format_access_log({req.method.empty() ? std::string_view("-") : std::string_view(req.method),
+    const auto& probes = opts().probe_routes;
+    const bool internal =
+        opts().internal_traffic || std::find(probes.begin(), probes.end(), route) != probes.end();
+    const auto level = access_log_level(status, internal);
+    if (level == AccessLogLevel::debug && !spdlog::should_log(spdlog::level::debug)) return;  // skip formatting
+    spdlog::log(level == AccessLogLevel::warn    ? spdlog::level::warn
+                : level == AccessLogLevel::debug ? spdlog::level::debug
+                                                 : spdlog::level::info,
+                "http {}", format_access_log({req.method.empty() ? std::string_view("-") : std::string_view(req.method),
                                                req.target, status, bytes,
                                                std::chrono::duration_cast<std::chrono::microseconds>(elapsed),
                                                req.request_id, remote_address_, note}));

@@ -15,6 +15,7 @@
 
 #include "bus/blocking_redis.hpp"
 #include "bus/keys.hpp"
+#include "bus/redis_url.hpp"
 #include "core/env.hpp"
 #include "core/error.hpp"
 #include "net/io_runtime.hpp"
@@ -44,7 +45,7 @@ core::Truth load_truth(const std::string& truth_file, std::chrono::milliseconds 
       last_problem = e.what();
     }
     if (std::chrono::steady_clock::now() >= deadline)
-      throw core::Error("truth_unavailable", "cannot read truth from " + url + ": " + last_problem);
+      throw core::Error("truth_unavailable", "cannot read truth from " + bus::redact_url(url) + ": " + last_problem);
     std::this_thread::sleep_for(100ms);
   }
 }
@@ -215,7 +216,8 @@ int run_service(const ServiceSpec& spec, const ServiceOptions& options) {
     if (dc.url.rfind("mysql:", 0) == 0) dc.password = ctx.secrets_.get("DATABASE_PASSWORD").value_or("");
     ctx.database_.emplace(store::Database::open(dc));
     auto result = store::migrate(*ctx.database_);
-    spdlog::info("{}: database {} at schema version {}", spec.id, dc.url, result.version_after);
+    // A mysql:// URL may carry a password like a redis:// one: the same redactor covers both.
+    spdlog::info("{}: database {} at schema version {}", spec.id, bus::redact_url(dc.url), result.version_after);
   }
 
   // HTTP with the ops routes.

@@ -128,4 +128,21 @@ TEST(Service, MissingTruthIsAClearError) {
   }
 }
 
+TEST(Service, TruthUnavailableMessageHidesTheBusPassword) {
+  // Nothing listens on the port: load_truth gives up at once and names the URL, redacted.
+  const auto port = ms::testing::reserve_free_port();
+  const std::string url = "redis://:hunter2@127.0.0.1:" + std::to_string(port);
+  ::setenv("TRUTH_REDIS_URL", url.c_str(), 1);
+  try {
+    ms::runtime::load_truth("", std::chrono::milliseconds(0));
+    FAIL() << "expected truth_unavailable";
+  } catch (const ms::core::Error& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.code(), "truth_unavailable") << what;
+    EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
+    EXPECT_NE(what.find("redis://:***@127.0.0.1:" + std::to_string(port)), std::string::npos) << what;
+  }
+  ::unsetenv("TRUTH_REDIS_URL");
+}
+
 }  // namespace

@@ -636,6 +636,7 @@ struct SimServer::Impl : std::enable_shared_from_this<Impl> {
     so.bind_address = opt.bind;
     so.port = opt.port;
     so.metrics = opt.metrics;
+    so.internal_traffic = true;  // its callers are massive and tests: successful requests log at debug
     so.websocket.max_queued_messages = 16384;
     so.websocket.max_queued_bytes = std::size_t{256} << 20;
     http = std::make_unique<net::HttpServer>(io, so);
