@@ -1,6 +1,6 @@
 #include "net/dispatch.hpp"
 
-#include <spdlog/spdlog.h>
+#include "net/error_response.hpp"
 
 namespace ms::net {
 
@@ -13,15 +13,6 @@ std::string join(const std::vector<std::string>& items) {
     out += s;
   }
   return out;
-}
-
-// Logs what a client will only see as "internal server error".
-Response from_exception(std::exception_ptr err, const std::string& what, const Request& req) {
-  Response res = response_for_exception(err);
-  if (res.status >= 500)
-    spdlog::error("handler for {} {} failed (rid={}): {}", req.method, req.route_pattern, req.request_id,
-                  what.empty() ? "non-standard exception" : what);
-  return res;
 }
 
 }  // namespace
@@ -66,20 +57,17 @@ boost::asio::awaitable<Response> Dispatcher::handle(Request& req, const RouteMat
   req.route_pattern = m.route->pattern;
   const Handler& h = m.route->handler;
   std::exception_ptr err;
-  std::string what;
   Response res;
   try {
     if (h.sync())
       res = h.sync()(req);
     else
       res = co_await h.async()(req);
-  } catch (const std::exception& e) {
-    err = std::current_exception();
-    what = e.what();
   } catch (...) {
     err = std::current_exception();
   }
-  if (err) co_return from_exception(err, what, req);
+  // co_return cannot sit in a catch block; the mapping happens after it.
+  if (err) co_return error_response(err, req);
   co_return res;
 }
 
@@ -87,20 +75,16 @@ boost::asio::awaitable<std::optional<Response>> Dispatcher::check_upgrade(const 
                                                                          Request& req) const {
   if (!ws.on_upgrade) co_return std::nullopt;
   std::exception_ptr err;
-  std::string what;
   std::optional<Response> res;
   try {
     if (ws.on_upgrade.sync())
       res = ws.on_upgrade.sync()(req);
     else
       res = co_await ws.on_upgrade.async()(req);
-  } catch (const std::exception& e) {
-    err = std::current_exception();
-    what = e.what();
   } catch (...) {
     err = std::current_exception();
   }
-  if (err) co_return from_exception(err, what, req);
+  if (err) co_return error_response(err, req);
   co_return res;
 }
 

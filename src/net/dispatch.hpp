@@ -1,7 +1,8 @@
 #pragma once
 // What happens to a parsed request between the socket and the handler, kept out of the Beast
 // translation unit: route matching, OPTIONS/CORS preflight, 404/405/426, the static-file
-// fallback, the handler call with exception mapping, and the headers every response gets.
+// fallback, the handler call (exceptions mapped by net/error_response.hpp), and the headers
+// every response gets.
 // The server (server_impl.cpp) calls match() after the head arrives (to pick the body limit and
 // spot WebSocket routes) and handle() once the body is in.
 #include <utility>

@@ -250,39 +250,6 @@ nlohmann::json error_body(std::string_view code, std::string_view message,
   return j;
 }
 
-int status_for_error_code(std::string_view code) noexcept {
-  struct Entry {
-    std::string_view code;
-    int status;
-  };
-  static constexpr Entry kTable[] = {
-      {"unauthorized", 401},          {"forbidden", 403},
-      {"not_found", 404},             {"method_not_allowed", 405},
-      {"conflict", 409},              {"gone", 410},
-      {"precondition_failed", 412},   {"payload_too_large", 413},
-      {"unsupported_media_type", 415}, {"unprocessable", 422},
-      {"precondition_required", 428}, {"too_many_requests", 429},
-      {"unavailable", 503},
-  };
-  for (const auto& e : kTable)
-    if (e.code == code) return e.status;
-  return 400;
-}
-
-Response response_for_exception(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const HttpError& e) {
-    return Response::error(e.status(), e.code(), e.what(), e.field(), e.extras());
-  } catch (const core::Error& e) {
-    return Response::error(status_for_error_code(e.code()), e.code(), e.what());
-  } catch (const nlohmann::json::exception& e) {
-    return Response::error(400, "invalid_request", strip_json_prefix(e.what()));
-  } catch (...) {
-    return Response::error(500, "internal_error", "internal server error");
-  }
-}
-
 std::string_view reason_phrase(int status) noexcept {
   switch (status) {
     case 100: return "Continue";

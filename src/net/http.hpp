@@ -5,12 +5,9 @@
 //
 // Errors: every error response in the platform has one body (DESIGN §9):
 //   {"success":false,"error":"<message>","code":"<snake_case>","field"?:"<name>", ...extras}
-// Handlers either return Response::error(...) or throw:
-//   - HttpError(status, code, message, field?)      → exactly that status;
-//   - core::Error(code, message)                    → status_for_error_code(code) (400 default);
-//   - nlohmann::json::exception (e.g. j.at("x"))    → 400 "invalid_request" naming the problem;
-//   - anything else                                 → 500 "internal_error", logged with the
-//                                                      request id, the server keeps serving.
+// Handlers either return Response::error(...) or throw; what a thrown exception becomes
+// (HttpError → its status; caller-fault core::Error codes → 4xx; *_unavailable/_timeout/_busy
+// → 503 with Retry-After; anything else → a generic 500) is decided in net/error_response.hpp.
 #include <any>
 #include <cstdint>
 #include <map>
@@ -179,16 +176,6 @@ class HttpError : public core::Error {
   std::optional<std::string> field_;
   nlohmann::json extras_;
 };
-
-// How a core::Error code maps to a status when a handler throws it:
-//   unauthorized 401, forbidden 403, not_found 404, method_not_allowed 405, conflict 409,
-//   gone 410, precondition_failed 412, payload_too_large 413, unsupported_media_type 415,
-//   unprocessable 422, precondition_required 428, too_many_requests 429,
-//   unavailable 503; every other code 400 (bad input is the caller's problem by default).
-int status_for_error_code(std::string_view code) noexcept;
-
-// The response for an exception escaping a handler (see the table at the top of this file).
-Response response_for_exception(std::exception_ptr error);
 
 // "OK", "Not Found", ... ("Unknown" for codes without a registered phrase).
 std::string_view reason_phrase(int status) noexcept;

@@ -3,6 +3,7 @@
 
 #include "net/access_log.hpp"
 #include "net/cors.hpp"
+#include "net/error_response.hpp"
 #include "net/http.hpp"
 #include "net/url.hpp"
 

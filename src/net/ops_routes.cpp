@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "net/error_response.hpp"
+
 namespace ms::net {
 
 namespace {
@@ -38,10 +40,11 @@ void add_ops_routes(Router& router, OpsOptions options) {
       else if (opts->readiness.async())
         r = co_await opts->readiness.async()();
     } catch (const std::exception& e) {
-      failure = e.what();
+      // The body names the error code only: what() holds host:port and driver text.
+      spdlog::warn("readiness check of {} threw (rid={}): {}", opts->service, req.request_id, e.what());
+      failure = public_failure(e);
     }
     if (!failure.empty()) {
-      spdlog::warn("readiness check of {} threw: {}", opts->service, failure);
       r.ok = false;
       r.details["error"] = failure;
     }

@@ -18,6 +18,7 @@
 #include "bus/redis_url.hpp"
 #include "core/env.hpp"
 #include "core/error.hpp"
+#include "net/error_response.hpp"
 #include "net/io_runtime.hpp"
 #include "net/ops_routes.hpp"
 #include "store/async.hpp"
@@ -123,10 +124,15 @@ asio::awaitable<net::Readiness> check_ready(ServiceContext& ctx, const ServiceSp
       auto reply = co_await client->command(std::move(ping));
       d["ok"] = !reply.is_error();
       d["latency_ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      if (reply.is_error()) d["error"] = reply.str;
+      if (reply.is_error()) {
+        spdlog::warn("{}: readiness PING of {} answered: {}", spec.id, name, reply.str);
+        d["error"] = "redis_error_reply";
+      }
     } catch (const std::exception& e) {
+      // /readyz bodies name the error code only; what() (host:port, driver text) is logged.
+      spdlog::warn("{}: readiness check of {} failed: {}", spec.id, name, e.what());
       d["ok"] = false;
-      d["error"] = e.what();
+      d["error"] = net::public_failure(e);
     }
     if (!d["ok"].get<bool>()) r.ok = false;
     r.details[name] = d;
@@ -141,8 +147,9 @@ asio::awaitable<net::Readiness> check_ready(ServiceContext& ctx, const ServiceSp
       });
       d["ok"] = true;
     } catch (const std::exception& e) {
+      spdlog::warn("{}: readiness check of the database failed: {}", spec.id, e.what());
       d["ok"] = false;
-      d["error"] = e.what();
+      d["error"] = net::public_failure(e);
       r.ok = false;
     }
     r.details["database"] = d;
