@@ -25,25 +25,37 @@ class HeatmapConsumer {
 
   // Steps 2–4 of the recipe: the model, its bridge from the replay stream, then what arrived live.
   bool sync() {
-    const auto model = h_.get_json(bus::keys::heatmap_model(symbol_));
-    if (!model.is_object()) return false;
-    std::lock_guard lock(mu_);
-    state_ = model;
-    epoch_ = model["epoch"].get<std::string>();
-    seq_ = model["seq"].get<std::int64_t>();
-    const auto bridge =
-        h_.command({"XRANGE", bus::keys::heatmap_replay(symbol_), "(" + std::to_string(seq_) + "-0", "+"});
-    for (const auto& entry : bridge.elements) {
-      // [id, [field, value]]
-      bridge_entries_++;
-      if (!apply(json::parse(entry.elements.at(1).elements.at(1).str))) return false;
+    // One MULTI/EXEC: the model and the whole bridge from the same instant, so no model SET and
+    // trim can fall between them. Parsed without the lock: live diffs keep arriving meanwhile.
+    bus::BlockingRedis r(h_.redis.url(), 5000ms);
+    r.command({"MULTI"});
+    r.command({"GET", bus::keys::heatmap_model(symbol_)});
+    r.command({"XRANGE", bus::keys::heatmap_replay(symbol_), "-", "+"});
+    const auto both = r.command({"EXEC"});
+    if (both.elements.size() != 2 || both.elements[0].type != bus::Reply::Type::string) return false;
+    json model = json::parse(both.elements[0].str);
+    std::vector<json> bridge;
+    for (const auto& entry : both.elements[1].elements) {  // [id, [field, value]]
+      bridge.push_back(json::parse(entry.elements.at(1).elements.at(1).str));
     }
-    for (const auto& text : buffered_) {
-      const auto d = json::parse(text);
-      if (d["seq"].get<std::int64_t>() > seq_ && !apply(d)) return false;
+    std::vector<std::string> buffered;
+    {
+      std::lock_guard lock(mu_);
+      state_ = std::move(model);
+      epoch_ = state_["epoch"].get<std::string>();
+      seq_ = state_["seq"].get<std::int64_t>();
+      for (const auto& d : bridge) {
+        if (d["seq"].get<std::int64_t>() <= seq_) continue;  // already in the model
+        ++bridge_entries_;
+        if (!apply(d)) return false;
+      }
+      buffered.swap(buffered_);
+      for (const auto& text : buffered) {
+        const auto d = json::parse(text);
+        if (d["seq"].get<std::int64_t>() > seq_ && !apply(d)) return false;
+      }
+      synced_ = true;
     }
-    buffered_.clear();
-    synced_ = true;
     return true;
   }
 
@@ -73,7 +85,8 @@ class HeatmapConsumer {
     std::lock_guard lock(mu_);
     if (!synced_) {
       buffered_.push_back(payload);
-      if (buffered_.size() > 64) buffered_.erase(buffered_.begin());  // only the newest matter
+      // Only what is newer than a model can matter; a sync takes well under this many diffs.
+      if (buffered_.size() > 256) buffered_.erase(buffered_.begin());
       return;
     }
     if (apply(json::parse(payload))) ++live_applied_;
