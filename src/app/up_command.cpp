@@ -114,7 +114,9 @@ std::vector<std::string> redis_args(const std::string& bin, const std::string& b
                              "--dir",   dir.string(), "--daemonize", "no", "--protected-mode", "yes",
                              "--logfile", ""};
   if (bus == "market-redis") {
-    a.insert(a.end(), {"--save", "", "--appendonly", "no"});
+    // A heatmap diff is ~1 MB (SPX) to ~3 MB (NDX): Redis's default pub/sub output limit (32 MB
+    // hard, 8 MB for 60 s) would drop a whole-model subscriber that stalls for a second or two.
+    a.insert(a.end(), {"--save", "", "--appendonly", "no", "--client-output-buffer-limit", "pubsub 256mb 64mb 60"});
   } else {
     a.insert(a.end(), {"--save", "", "--appendonly", "yes", "--appendfsync", "everysec"});
   }

@@ -273,7 +273,9 @@ class MassiveHarness {
   sim::SimServer& sim() { return sim_->server(); }
   int exit_code() const { return rc_; }
 
-  testing::RedisServer redis;
+  // Configured as `up` configures market-redis (a roomier pub/sub output limit for whole-model
+  // diff subscribers).
+  testing::RedisServer redis{testing::RedisServerOptions{{"--client-output-buffer-limit", "pubsub 256mb 64mb 60"}}};
   testing::TempDir dir{"ms-massive-e2e"};
   sim::SimServerOptions sim_options;
   std::map<std::string, std::string> env;  // applied at start_massive()
