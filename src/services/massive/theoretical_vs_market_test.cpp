@@ -183,9 +183,9 @@ void report(const char* what, const Coverage& c) {
               100 * c.call_share(), 100 * c.put_share(), 100 * c.last_hour_share(), c.last_hour);
 }
 
-TEST(TheoreticalVsMarket, VendorIvsFromTheSnapshot) {
-  const auto c = run_session(true, false);
-  report("snapshot with vendor IVs", c);
+// Item 5's bar, the same for every way the quotes arrive.
+void expect_market_coverage(const char* what, const Coverage& c) {
+  report(what, c);
   EXPECT_GT(c.total, 500);
   EXPECT_EQ(c.fitted_expiries + c.expected_fallbacks, c.expiries);
   EXPECT_LE(c.expected_fallbacks, 6);  // 15:50 and 15:59, SPX and NDX, at most
@@ -193,30 +193,18 @@ TEST(TheoreticalVsMarket, VendorIvsFromTheSnapshot) {
   EXPECT_GE(c.call_share(), 0.95);
   EXPECT_GE(c.put_share(), 0.95);
   EXPECT_GE(c.last_hour_share(), 0.95);
+}
+
+TEST(TheoreticalVsMarket, VendorIvsFromTheSnapshot) {
+  expect_market_coverage("snapshot with vendor IVs", run_session(true, false));
 }
 
 TEST(TheoreticalVsMarket, IvsSolvedFromQuoteMids) {
-  const auto c = run_session(false, false);
-  report("snapshot, IVs solved from mids", c);
-  EXPECT_GT(c.total, 500);
-  EXPECT_EQ(c.fitted_expiries + c.expected_fallbacks, c.expiries);
-  EXPECT_LE(c.expected_fallbacks, 6);  // 15:50 and 15:59, SPX and NDX, at most
-  EXPECT_GE(c.share(), 0.95);
-  EXPECT_GE(c.call_share(), 0.95);
-  EXPECT_GE(c.put_share(), 0.95);
-  EXPECT_GE(c.last_hour_share(), 0.95);
+  expect_market_coverage("snapshot, IVs solved from mids", run_session(false, false));
 }
 
 TEST(TheoreticalVsMarket, FeedQuotesAndMinuteRefits) {
-  const auto c = run_session(true, true);
-  report("snapshot a minute early, then feed quotes and the minute refit", c);
-  EXPECT_GT(c.total, 500);
-  EXPECT_EQ(c.fitted_expiries + c.expected_fallbacks, c.expiries);
-  EXPECT_LE(c.expected_fallbacks, 6);  // 15:50 and 15:59, SPX and NDX, at most
-  EXPECT_GE(c.share(), 0.95);
-  EXPECT_GE(c.call_share(), 0.95);
-  EXPECT_GE(c.put_share(), 0.95);
-  EXPECT_GE(c.last_hour_share(), 0.95);
+  expect_market_coverage("snapshot a minute early, then feed quotes and the minute refit", run_session(true, true));
 }
 
 }  // namespace

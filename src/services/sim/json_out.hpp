@@ -10,6 +10,18 @@ namespace ms::sim::json_out {
 
 void append_string(std::string& out, std::string_view s);  // quoted and escaped
 void append_int(std::string& out, std::int64_t v);
+// [1,2,3] of any container of integers.
+template <class Ints>
+void append_int_array(std::string& out, const Ints& values) {
+  out += '[';
+  bool first = true;
+  for (const auto v : values) {
+    if (!first) out += ',';
+    first = false;
+    append_int(out, static_cast<std::int64_t>(v));
+  }
+  out += ']';
+}
 void append_number(std::string& out, double v);  // non-finite -> null
 void append_cents(std::string& out, std::int64_t cents);
 // v rounded half away from zero to `decimals` places (0-8), written like append_number.

@@ -225,15 +225,7 @@ void append_stock_ticker_json(std::string& out, const SimMarket& market, Stock s
   }
   if (spy.last_trade_ms > 0) {
     Obj d(o.key("lastTrade"));
-    if (!spy.last_trade.conditions.empty()) {
-      std::string& k = d.key("c");
-      k += '[';
-      for (std::size_t n = 0; n < spy.last_trade.conditions.size(); ++n) {
-        if (n) k += ',';
-        append_int(k, spy.last_trade.conditions[n]);
-      }
-      k += ']';
-    }
+    if (!spy.last_trade.conditions.empty()) append_int_array(d.key("c"), spy.last_trade.conditions);
     d.str("i", spy.last_trade.trade_id);
     d.cents("p", spy.last_trade.price_cents);
     d.integer("s", spy.last_trade.size);
@@ -320,13 +312,7 @@ void universal_stock(std::string& out, const SimMarket& market, Stock stock) {
   }
   if (d.last_trade_ms > 0) {
     Obj l(o.key("last_trade"));
-    std::string& c = l.key("conditions");
-    c += '[';
-    for (std::size_t n = 0; n < d.last_trade.conditions.size(); ++n) {
-      if (n) c += ',';
-      append_int(c, d.last_trade.conditions[n]);
-    }
-    c += ']';
+    append_int_array(l.key("conditions"), d.last_trade.conditions);
     l.integer("exchange", d.last_trade.exchange);
     l.str("id", d.last_trade.trade_id);
     l.integer("last_updated", d.last_trade_ms * kNsPerMs);
