@@ -66,6 +66,22 @@ void valuation_fields(Obj& o, const Valuation& v, const quant::Greeks& g, bool i
   o.rounded("implied_volatility", v.vol, 6);
 }
 
+// "last_quote" of a contract or a stock; the universal snapshot's contract quote names no
+// exchanges.
+template <class Quote>
+void last_quote_field(Obj& o, const Quote& q, std::int64_t now_ns, bool with_exchanges) {
+  Obj d(o.key("last_quote"));
+  d.cents("ask", q.ask_cents);
+  if (with_exchanges) d.integer("ask_exchange", q.ask_exchange);
+  d.integer("ask_size", q.ask_size);
+  d.cents("bid", q.bid_cents);
+  if (with_exchanges) d.integer("bid_exchange", q.bid_exchange);
+  d.integer("bid_size", q.bid_size);
+  d.integer("last_updated", now_ns);
+  append_number(d.key("midpoint"), double(q.bid_cents + q.ask_cents) / 200.0);
+  d.str("timeframe", "REAL-TIME");
+}
+
 // "last_trade", present once the contract has traded.
 void last_trade_field(Obj& o, const ContractDay& day) {
   if (day.last_trade_ms <= 0) return;
@@ -145,18 +161,7 @@ void append_contract_json(std::string& out, const SimMarket& market, std::uint32
     d.str("ticker", c.ticker);
   }
   valuation_fields(o, v, g, include_fmv);
-  {
-    Obj d(o.key("last_quote"));
-    d.cents("ask", q.ask_cents);
-    d.integer("ask_exchange", q.ask_exchange);
-    d.integer("ask_size", q.ask_size);
-    d.cents("bid", q.bid_cents);
-    d.integer("bid_exchange", q.bid_exchange);
-    d.integer("bid_size", q.bid_size);
-    d.integer("last_updated", now_ns);
-    append_number(d.key("midpoint"), mid);
-    d.str("timeframe", "REAL-TIME");
-  }
+  last_quote_field(o, q, now_ns, true);
   last_trade_field(o, day);
   o.integer("open_interest", c.open_interest);
   {
@@ -297,19 +302,7 @@ void universal_stock(std::string& out, const SimMarket& market, Stock stock) {
   o.str("type", "stocks");
   o.str("timeframe", "REAL-TIME");
   o.integer("last_updated", now * kNsPerMs);
-  {
-    const QuotePrint q = market.stock_quote(stock);
-    Obj l(o.key("last_quote"));
-    l.cents("ask", q.ask_cents);
-    l.integer("ask_exchange", q.ask_exchange);
-    l.integer("ask_size", q.ask_size);
-    l.cents("bid", q.bid_cents);
-    l.integer("bid_exchange", q.bid_exchange);
-    l.integer("bid_size", q.bid_size);
-    l.integer("last_updated", now * kNsPerMs);
-    append_number(l.key("midpoint"), double(q.bid_cents + q.ask_cents) / 200.0);
-    l.str("timeframe", "REAL-TIME");
-  }
+  last_quote_field(o, market.stock_quote(stock), now * kNsPerMs, true);
   if (d.last_trade_ms > 0) {
     Obj l(o.key("last_trade"));
     append_int_array(l.key("conditions"), d.last_trade.conditions);
@@ -369,16 +362,7 @@ void universal_option(std::string& out, const SimMarket& market, std::uint32_t i
     contract_details_fields(d, c);
   }
   valuation_fields(o, v, g, include_fmv);
-  {
-    Obj d(o.key("last_quote"));
-    d.cents("ask", q.ask_cents);
-    d.integer("ask_size", q.ask_size);
-    d.cents("bid", q.bid_cents);
-    d.integer("bid_size", q.bid_size);
-    d.integer("last_updated", now * kNsPerMs);
-    append_number(d.key("midpoint"), mid);
-    d.str("timeframe", "REAL-TIME");
-  }
+  last_quote_field(o, q, now * kNsPerMs, false);
   last_trade_field(o, day);
   o.str("market_status", market_status_at(now));
   o.str("name", std::string(spec.bare) + " " + c.expiry_text + " " + (call ? "Call" : "Put"));
