@@ -106,15 +106,33 @@ std::string_view market_status_at(EpochMs ms) {
   return "closed";
 }
 
+namespace {
+
+// What both contract writers read of one contract at the market's current tick.
+struct ContractState {
+  ContractState(const SimMarket& market, std::uint32_t i)
+      : c(market.chain()[i]),
+        spec(underlying_spec(c.underlying)),
+        spot(market.spot(c.underlying)),
+        v(market.valuation(i)),
+        q(market.quote(i)),
+        g(greeks_of(c, spot, v, market.config().chain.rate)),
+        day(market.contract_day(i)) {}
+  const ContractSpec& c;
+  const UnderlyingSpec& spec;
+  double spot;
+  Valuation v;
+  OptionQuote q;
+  quant::Greeks g;
+  const ContractDay& day;
+};
+
+}  // namespace
+
 void append_contract_json(std::string& out, const SimMarket& market, std::uint32_t i,
                           bool include_fmv) {
-  const auto& c = market.chain()[i];
-  const auto& spec = underlying_spec(c.underlying);
-  const double spot = market.spot(c.underlying);
-  const Valuation v = market.valuation(i);
-  const OptionQuote q = market.quote(i);
-  const auto g = greeks_of(c, spot, v, market.config().chain.rate);
-  const auto& day = market.contract_day(i);
+  const ContractState st(market, i);
+  const auto& [c, spec, spot, v, q, g, day] = st;
   const std::int64_t now_ns = market.now_ms() * kNsPerMs;
   const bool call = c.type == quant::OptionType::call;
   const double mid = q.mid();
@@ -344,13 +362,8 @@ void universal_index(std::string& out, const SimMarket& market, Index index) {
 }
 
 void universal_option(std::string& out, const SimMarket& market, std::uint32_t i, bool include_fmv) {
-  const auto& c = market.chain()[i];
-  const auto& spec = underlying_spec(c.underlying);
-  const double spot = market.spot(c.underlying);
-  const Valuation v = market.valuation(i);
-  const OptionQuote q = market.quote(i);
-  const auto g = greeks_of(c, spot, v, market.config().chain.rate);
-  const auto& day = market.contract_day(i);
+  const ContractState st(market, i);
+  const auto& [c, spec, spot, v, q, g, day] = st;
   const EpochMs now = market.now_ms();
   const bool call = c.type == quant::OptionType::call;
   const double mid = q.mid();
